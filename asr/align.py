@@ -1,0 +1,222 @@
+"""Viterbi forced alignment of unit sequences to per-frame log-probabilities.
+
+Topology (the lecture notes' "stay or advance"): the path starts on the first symbol at frame 0 and
+ends on the last at frame T-1; at each frame it stays on its symbol or advances by exactly one, so
+every symbol gets at least one frame. Adjacent identical symbols are distinct positions and are
+never merged. A position may be marked *optional* (silence between words): the path may then jump
+over it (advance by two), and may start after / end before an optional first / last position.
+
+The recursion is a compiled kernel (numba, parallel over utterances) on CPU and a vectorised
+frame loop in torch on GPU; both keep one byte of backpointer per (frame, position) cell, so a
+10-minute utterance with 6,000 symbols needs 60,000 x 6,000 bytes = 360 MB.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import torch
+
+NEG_INF = -np.inf
+
+
+@numba.njit(parallel=True, cache=True)
+def _viterbi_kernel(log_probs, targets, optional, t_lens, n_lens, bp, positions, scores):  # pragma: no cover
+    """log_probs (B,T,U) f32; targets (B,N) i64; optional (B,N) bool; bp (B,T,N) u8 scratch;
+    positions (B,T) i32 out (-1 padded); scores (B,) f64 out (-inf when no path)."""
+    B = log_probs.shape[0]
+    for b in numba.prange(B):
+        T = t_lens[b]
+        N = n_lens[b]
+        prev = np.full(N, -np.inf)
+        cur = np.full(N, -np.inf)
+        prev[0] = log_probs[b, 0, targets[b, 0]]
+        if N > 1 and optional[b, 0]:
+            prev[1] = log_probs[b, 0, targets[b, 1]]
+        for t in range(1, T):
+            for n in range(N):
+                best = prev[n]
+                arg = 0
+                if n >= 1 and prev[n - 1] > best:
+                    best = prev[n - 1]
+                    arg = 1
+                if n >= 2 and optional[b, n - 1] and prev[n - 2] > best:
+                    best = prev[n - 2]
+                    arg = 2
+                bp[b, t, n] = arg
+                cur[n] = best + log_probs[b, t, targets[b, n]]
+            for n in range(N):
+                prev[n] = cur[n]
+        end = N - 1
+        if N > 1 and optional[b, N - 1] and prev[N - 2] > prev[N - 1]:
+            end = N - 2
+        scores[b] = prev[end]
+        if prev[end] == -np.inf:
+            continue
+        n = end
+        for t in range(T - 1, -1, -1):
+            positions[b, t] = n
+            if t > 0:
+                n -= bp[b, t, n]
+
+
+def _viterbi_torch(log_probs: torch.Tensor, targets: torch.Tensor, optional: torch.Tensor,
+                   t_lens: torch.Tensor, n_lens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The same recursion vectorised over utterances and positions (a loop over frames), for GPU."""
+    B, T, _ = log_probs.shape
+    N = targets.shape[1]
+    dev = log_probs.device
+    ar = torch.arange(N, device=dev)
+    valid = ar[None, :] < n_lens[:, None]
+    emit = lambda t: torch.gather(log_probs[:, t], 1, targets).masked_fill(~valid, NEG_INF)  # noqa: E731
+    prev = torch.full((B, N), NEG_INF, device=dev, dtype=log_probs.dtype)
+    e0 = emit(0)
+    prev[:, 0] = e0[:, 0]
+    if N > 1:
+        prev[:, 1] = torch.where(optional[:, 0], e0[:, 1], prev[:, 1])
+    skip_ok = torch.zeros_like(optional)
+    skip_ok[:, 2:] = optional[:, 1:-1]
+    bp = torch.zeros((B, T, N), dtype=torch.uint8, device=dev)
+    neg = torch.full((B, 1), NEG_INF, device=dev, dtype=log_probs.dtype)
+    for t in range(1, T):
+        adv1 = torch.cat([neg, prev[:, :-1]], 1)
+        adv2 = torch.cat([neg, neg, prev[:, :-2]], 1).masked_fill(~skip_ok, NEG_INF)[:, :N]
+        cand = torch.stack([prev, adv1, adv2], 0)
+        best, arg = cand.max(0)
+        active = (t < t_lens)[:, None]
+        bp[:, t] = arg.to(torch.uint8)
+        prev = torch.where(active, best + emit(t), prev)
+    rows = torch.arange(B, device=dev)
+    last = prev[rows, n_lens - 1]
+    second = prev[rows, (n_lens - 2).clamp(min=0)]
+    use_second = (n_lens > 1) & optional[rows, n_lens - 1] & (second > last)
+    end = torch.where(use_second, n_lens - 2, n_lens - 1)
+    scores = torch.where(use_second, second, last)
+    positions = torch.full((B, T), -1, dtype=torch.int32)
+    bp_cpu, t_cpu, end_cpu = bp.cpu().numpy(), t_lens.cpu().numpy(), end.cpu().numpy()
+    pos = positions.numpy()
+    _backtrace_all(bp_cpu, t_cpu, end_cpu, pos, np.isfinite(scores.cpu().numpy()))
+    return positions, scores.double().cpu()
+
+
+@numba.njit(parallel=True, cache=True)
+def _backtrace_all(bp, t_lens, ends, positions, ok):  # pragma: no cover
+    for b in numba.prange(bp.shape[0]):
+        if not ok[b]:
+            continue
+        n = ends[b]
+        for t in range(t_lens[b] - 1, -1, -1):
+            positions[b, t] = n
+            if t > 0:
+                n -= bp[b, t, n]
+
+
+@dataclass
+class Alignment:
+    """The best path of one utterance.
+
+    positions: (T,) index into the target sequence per frame.
+    units: (T,) unit id per frame.
+    score: total log-probability of the path.
+    error: why there is no path (e.g. transcript too long for the audio), else ``None``.
+    """
+
+    positions: np.ndarray
+    units: np.ndarray
+    score: float
+    error: str | None = None
+
+    def spans(self) -> list[tuple[int, int, int]]:
+        """``(position, start_frame, end_frame)`` for every visited position, in order."""
+        return position_spans(self.positions)
+
+
+def position_spans(positions: np.ndarray) -> list[tuple[int, int, int]]:
+    """Runs of equal position in a frame path: ``(position, start, end)`` with ``end`` exclusive."""
+    if len(positions) == 0:
+        return []
+    change = np.flatnonzero(np.diff(positions)) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(positions)]])
+    return [(int(positions[s]), int(s), int(e)) for s, e in zip(starts, ends)]
+
+
+def min_frames(n_symbols: int, optional: np.ndarray | None = None) -> int:
+    """Fewest frames a path needs: one per non-optional symbol."""
+    return n_symbols - (int(np.sum(optional[:n_symbols])) if optional is not None else 0)
+
+
+def viterbi_align(log_probs: torch.Tensor | np.ndarray, targets: list[list[int]] | list[np.ndarray],
+                  lengths: list[int] | np.ndarray | None = None,
+                  optional: list[np.ndarray] | None = None) -> list[Alignment]:
+    """Batched Viterbi forced alignment.
+
+    Args:
+        log_probs: (B, T, U) per-frame log-probabilities (padded beyond each ``lengths[b]``).
+        targets: B unit sequences (variable length N_b); adjacent repeats are distinct positions.
+        lengths: valid frames per utterance (default: all T).
+        optional: per utterance, a bool array (N_b,) marking skippable positions (optional silence).
+    Returns:
+        One :class:`Alignment` per utterance. An utterance whose transcript needs more frames than
+        it has gets ``error`` set (with both numbers) and empty paths; the rest of the batch goes on.
+    """
+    lp = log_probs if isinstance(log_probs, torch.Tensor) else torch.from_numpy(np.asarray(log_probs))
+    if lp.dim() != 3:
+        raise ValueError(f"log_probs must be (B, T, U), got shape {tuple(lp.shape)}")
+    B, T, U = lp.shape
+    if len(targets) != B:
+        raise ValueError(f"{B} utterances of log_probs but {len(targets)} target sequences")
+    t_lens = np.full(B, T, dtype=np.int64) if lengths is None else np.asarray(lengths, dtype=np.int64)
+    n_lens = np.array([len(t) for t in targets], dtype=np.int64)
+    N = max(int(n_lens.max(initial=0)), 1)
+    tgt = np.zeros((B, N), dtype=np.int64)
+    opt = np.zeros((B, N), dtype=np.bool_)
+    errors: list[str | None] = [None] * B
+    for b, seq in enumerate(targets):
+        seq = np.asarray(seq, dtype=np.int64)
+        tgt[b, :len(seq)] = seq
+        if optional is not None and optional[b] is not None:
+            opt[b, :len(seq)] = np.asarray(optional[b], dtype=bool)
+        if len(seq) == 0:
+            errors[b] = "empty target sequence"
+        elif seq.min() < 0 or seq.max() >= U:
+            errors[b] = f"target unit out of range 0..{U - 1}"
+        elif min_frames(len(seq), opt[b]) > t_lens[b]:
+            errors[b] = (f"transcript too long for the audio: {min_frames(len(seq), opt[b])} symbols "
+                         f"need at least as many frames, audio has {t_lens[b]}")
+    ok = np.array([e is None for e in errors])
+    out: list[Alignment] = [Alignment(np.zeros(0, np.int32), np.zeros(0, np.int64), float("-inf"), e)
+                            for e in errors]
+    if not ok.any():
+        return out
+    idx = np.flatnonzero(ok)
+    sub_t, sub_n = t_lens[idx], n_lens[idx]
+    if lp.is_cuda:
+        positions, scores = _viterbi_torch(lp[idx].float(), torch.from_numpy(tgt[idx]).to(lp.device),
+                                           torch.from_numpy(opt[idx]).to(lp.device),
+                                           torch.from_numpy(sub_t).to(lp.device), torch.from_numpy(sub_n).to(lp.device))
+        positions, scores = positions.numpy(), scores.numpy()
+    else:
+        lp_np = np.ascontiguousarray(lp[idx].detach().float().numpy())
+        tmax = int(sub_t.max())
+        bp = np.empty((len(idx), tmax, N), dtype=np.uint8)
+        positions = np.full((len(idx), tmax), -1, dtype=np.int32)
+        scores = np.full(len(idx), -np.inf)
+        _viterbi_kernel(lp_np, np.ascontiguousarray(tgt[idx]), np.ascontiguousarray(opt[idx]),
+                        sub_t, sub_n, bp, positions, scores)
+    for k, b in enumerate(idx):
+        if not np.isfinite(scores[k]):
+            out[b] = Alignment(np.zeros(0, np.int32), np.zeros(0, np.int64), float("-inf"),
+                               "no path with finite score (all paths pass an impossible frame)")
+            continue
+        pos = positions[k, :t_lens[b]].copy()
+        out[b] = Alignment(pos, tgt[b][pos], float(scores[k]))
+    return out
+
+
+def flat_start(n_frames: int, n_symbols: int) -> np.ndarray:
+    """Uniform segmentation: position per frame, every symbol an (almost) equal share of the frames."""
+    if n_symbols > n_frames:
+        raise ValueError(f"{n_symbols} symbols cannot share {n_frames} frames")
+    return (np.arange(n_frames) * n_symbols // n_frames).astype(np.int32)

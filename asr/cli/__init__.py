@@ -1,0 +1,33 @@
+"""Command-line entry points. Each ``main`` returns an exit code: 0 ok, 1 some inputs failed,
+2 bad usage or nothing could be done."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+
+def setup_logging(log_file: str | Path | None = None, verbose: bool = False) -> None:
+    """Log to stderr (and to ``log_file`` if given) with timestamps."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def parser(prog: str, description: str, example: str) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(prog=prog, description=description, epilog=f"example:\n  {example}",
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def not_yet(prog: str, description: str, example: str, issue: str):
+    def main(argv: list[str] | None = None) -> int:
+        p = parser(prog, description, example)
+        p.add_argument("args", nargs="*")
+        p.parse_args(argv)
+        print(f"{prog}: not yet implemented ({issue})", file=sys.stderr)
+        return 2
+    return main
