@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
 SAMPLE_RATE = 16000
 HOP = 160  # 10 ms
@@ -143,6 +142,8 @@ def load_audio(path: str | Path, sample_rate: int | None = SAMPLE_RATE, min_samp
     if magic == b"NIST_1A":
         samples, rate = _read_sphere(path)
     else:
+        import soundfile as sf  # imported here so that the math modules load without libsndfile
+
         try:
             data, rate = sf.read(str(path), dtype="float32", always_2d=True)
         except Exception as e:  # libsndfile's messages are informative; keep them on one line

@@ -38,7 +38,7 @@ class ModelConfig:
     layers: int = 3
     dropout: float = 0.2
     projection: int = 0
-    states_per_phone: int = 1
+    states_per_phone: int = 3
 
 
 class BLSTM(nn.Module):
@@ -60,6 +60,36 @@ class BLSTM(nn.Module):
         out, _ = self.lstm(packed)
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=feats.shape[1])
         return torch.log_softmax(self.output(self.dropout(out)), dim=-1)
+
+
+class FrameMLP(nn.Module):
+    """A context-window MLP: each frame sees only +-``context`` neighbours.
+
+    Used to bootstrap Viterbi training from a flat start: with so little context and capacity it
+    cannot learn *where in the utterance* a frame is, only what it sounds like, so re-alignment
+    moves boundaries towards the acoustics (a BiLSTM trained on a flat start memorises it instead).
+    """
+
+    def __init__(self, input_dim: int, num_units: int, context: int = 2, hidden: int = 256, dropout: float = 0.2):
+        super().__init__()
+        self.context = context
+        self.net = nn.Sequential(nn.Linear(input_dim * (2 * context + 1), hidden), nn.ReLU(), nn.Dropout(dropout),
+                                 nn.Linear(hidden, num_units))
+
+    def splice(self, feats: torch.Tensor) -> torch.Tensor:
+        """(B, T, D) -> (B, T, (2c+1) D), edges repeated."""
+        c = self.context
+        padded = torch.cat([feats[:, :1].expand(-1, c, -1), feats, feats[:, -1:].expand(-1, c, -1)], 1)
+        return torch.cat([padded[:, k:k + feats.shape[1]] for k in range(2 * c + 1)], -1)
+
+    def forward(self, feats: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """feats (B, T, D), lengths (B,) -> log-posteriors (B, T, U); each utterance's own last frame
+        (not the padding) is repeated at its end."""
+        if lengths is not None:
+            t = torch.arange(feats.shape[1], device=feats.device)
+            idx = torch.minimum(t[None, :], (lengths.to(feats.device) - 1)[:, None])
+            feats = torch.gather(feats, 1, idx[:, :, None].expand(-1, -1, feats.shape[2]))
+        return torch.log_softmax(self.net(self.splice(feats)), dim=-1)
 
 
 @dataclass

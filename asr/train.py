@@ -29,7 +29,7 @@ from .features import CmvnStats, FeatureCache, FeatureConfig, compute_features, 
 from .io.atomic import atomic_open, atomic_write_text
 from .lexicon import Lexicon
 from .metrics import BoundaryScore
-from .model import BLSTM, AcousticModel, ModelConfig, pad_batch
+from .model import BLSTM, AcousticModel, FrameMLP, ModelConfig, pad_batch
 from .phones import SILENCE, UnitSet
 from .segment import Segment
 from .transcript import Targets, TranscriptError, phone_segments, phone_targets, word_targets
@@ -40,12 +40,34 @@ CHECKPOINT = "checkpoint.pt"
 
 
 @dataclass(frozen=True)
+class BootstrapConfig:
+    """The context-window MLP that takes the first iterations from the flat start.
+
+    iterations: MLP train / re-align rounds before the BiLSTM (0: the BiLSTM starts from the flat start).
+    context: frames on each side the MLP sees.
+    hidden: MLP hidden units.
+    updates: mini-batch updates per round, whatever the corpus size (about one epoch of the TIMIT
+        sample: a lightly trained model stays acoustic and cannot memorise the alignment it is given).
+    batch_frames: frames per mini-batch (frames are shuffled across utterances).
+    lr: Adam learning rate.
+    """
+
+    iterations: int = 20
+    context: int = 1
+    hidden: int = 64
+    updates: int = 150
+    batch_frames: int = 256
+    lr: float = 1e-3
+
+
+@dataclass(frozen=True)
 class TrainConfig:
     """Everything ``asr-train`` needs; saved as ``config.yaml`` beside the model.
 
     features: feature extraction (see :class:`asr.features.FeatureConfig`).
     model: network shape (see :class:`asr.model.ModelConfig`).
-    iterations: align-train rounds after the flat start.
+    bootstrap: the context-window MLP rounds that come first (see :class:`BootstrapConfig`).
+    iterations: BiLSTM train / re-align rounds after the bootstrap.
     epochs_per_iteration: cross-entropy epochs on each alignment.
     mode: ``realign`` (train on fixed alignments, re-align the set after each iteration) or
         ``combined`` (align every mini-batch with the current model inside the training step).
@@ -64,6 +86,7 @@ class TrainConfig:
 
     features: FeatureConfig = field(default_factory=FeatureConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
+    bootstrap: BootstrapConfig = field(default_factory=BootstrapConfig)
     iterations: int = 4
     epochs_per_iteration: int = 4
     mode: str = "realign"
@@ -73,8 +96,8 @@ class TrainConfig:
     lr_patience: int = 1
     early_stop_patience: int = 3
     min_lr: float = 1e-5
-    flat_start: str = "silence"
-    prior_scale: float = 0.0
+    flat_start: str = "uniform"
+    prior_scale: float = 1.0
     converge: float = 0.002
     transcripts: str = "phones"
     seed: int = 0
@@ -204,7 +227,7 @@ def _labels(items: list[Item], alignments: dict[str, np.ndarray], device) -> tor
 
 
 def align_items(model: torch.nn.Module, items: list[Item], device, log_priors: np.ndarray | None = None,
-                prior_scale: float = 0.0, batch: int = 16) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+                prior_scale: float = 1.0, batch: int = 16) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Viterbi-align ``items`` with ``model``; returns positions per utterance and path scores."""
     model.eval()
     out, scores = {}, {}
@@ -287,11 +310,41 @@ def run_epoch(net, opt, items: list[Item], alignments: dict[str, np.ndarray], co
         opt.step()
         valid = y != -100
         n = int(valid.sum())
-        tot_loss += float(loss) * n
+        tot_loss += float(loss.detach()) * n
         tot_correct += float((lp.argmax(-1) == y)[valid].sum())
         tot_frames += n
     loss, acc = _all_mean([tot_loss / max(tot_frames, 1), tot_correct / max(tot_frames, 1)])
     return loss, acc
+
+
+def bootstrap_round(net, opt, items: list[Item], alignments: dict[str, np.ndarray], config: BootstrapConfig,
+                    device, order_seed: int) -> tuple[float, float]:
+    """``config.updates`` mini-batches of the context-window MLP on frames shuffled across utterances.
+    Returns (loss, frame accuracy) over the frames seen."""
+    rank, world = _world()
+    net.train()
+    x = torch.cat([net.splice(torch.from_numpy(it.feats)[None])[0] for it in items])
+    y = torch.cat([torch.from_numpy(it.targets.units[alignments[it.utt_id]]) for it in items])
+    rng = np.random.default_rng(order_seed)
+    per_pass = max(len(x) // config.batch_frames, 1)
+    order = np.concatenate([rng.permutation(len(x)) for _ in range(-(-config.updates // per_pass))])
+    tot_loss = tot_correct = seen = 0.0
+    for k in range(config.updates):
+        idx = torch.from_numpy(order[k * config.batch_frames:(k + 1) * config.batch_frames][rank::world])
+        xb, yb = x[idx].to(device), y[idx].to(device)
+        logits = net.net(xb)
+        loss = torch.nn.functional.cross_entropy(logits, yb)
+        opt.zero_grad()
+        loss.backward()
+        if world > 1:
+            for p in net.parameters():
+                dist.all_reduce(p.grad)
+                p.grad /= world
+        opt.step()
+        tot_loss += float(loss.detach()) * len(idx)
+        tot_correct += float((logits.argmax(-1) == yb).sum())
+        seen += len(idx)
+    return tuple(_all_mean([tot_loss / seen, tot_correct / seen]))
 
 
 def dev_loss(net, items: list[Item], alignments: dict[str, np.ndarray], device) -> float | None:
@@ -345,7 +398,11 @@ def train(train_items: list[Item], dev_items: list[Item], config: TrainConfig, o
           units: UnitSet, cmvn: CmvnStats | None = None, device: str = "cpu", resume: bool = False,
           progress: bool = True) -> AcousticModel:
     """Flat-start Viterbi training; writes checkpoints, ``history.json``, ``curves.png`` and
-    ``model.pt`` into ``out_dir`` and returns the final model."""
+    ``model.pt`` into ``out_dir`` and returns the final model.
+
+    Iterations 1..B use the context-window MLP (``config.bootstrap``), B+1.. the BiLSTM; each
+    iteration trains on the current alignments and then re-aligns every utterance.
+    """
     out = Path(out_dir)
     rank, world = _world()
     if rank == 0:
@@ -354,17 +411,31 @@ def train(train_items: list[Item], dev_items: list[Item], config: TrainConfig, o
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
     random.seed(config.seed)
-    net = BLSTM(train_items[0].feats.shape[1], len(units), config.model).to(device)
+    dim = train_items[0].feats.shape[1]
+    boot = config.bootstrap
+    mlp = FrameMLP(dim, len(units), boot.context, boot.hidden).to(device)
+    mlp_opt = torch.optim.Adam(mlp.parameters(), lr=boot.lr)
+    net = BLSTM(dim, len(units), config.model).to(device)
     opt = torch.optim.Adam(net.parameters(), lr=config.lr)
     all_items = train_items + dev_items
     alignments = {it.utt_id: initial_alignment(it, config.flat_start) for it in all_items}
     history: list[dict] = []
     start_it, start_ep, best_dev, bad_epochs = 1, 0, float("inf"), 0
     ckpt = out / CHECKPOINT
+
+    def checkpoint(iteration: int, epoch: int) -> None:
+        if rank == 0:
+            save_checkpoint(ckpt, net=net.state_dict(), opt=opt.state_dict(), mlp=mlp.state_dict(),
+                            mlp_opt=mlp_opt.state_dict(), alignments=alignments, history=history,
+                            iteration=iteration, epoch=epoch, best_dev=best_dev, bad_epochs=bad_epochs,
+                            rng=_rng_state())
+
     if resume and ckpt.exists():
         st = load_checkpoint(ckpt)
         net.load_state_dict(st["net"])
         opt.load_state_dict(st["opt"])
+        mlp.load_state_dict(st["mlp"])
+        mlp_opt.load_state_dict(st["mlp_opt"])
         alignments, history = st["alignments"], st["history"]
         start_it, start_ep, best_dev, bad_epochs = st["iteration"], st["epoch"], st["best_dev"], st["bad_epochs"]
         _set_rng_state(st["rng"])
@@ -373,60 +444,74 @@ def train(train_items: list[Item], dev_items: list[Item], config: TrainConfig, o
         log.info("no checkpoint in %s; starting from the flat start", out)
     if not history:
         b = boundary_score(all_items, alignments)
-        history.append({"iteration": 0, "boundary_within_20ms": b.within(20) if b else None,
+        history.append({"iteration": 0, "stage": "flat", "boundary_within_20ms": b.within(20) if b else None,
                         "boundary_mean_ms": b.mean_ms if b else None})
         if b and rank == 0:
             log.info("flat start: boundary agreement %s", b.line())
     ddp = torch.nn.parallel.DistributedDataParallel(net) if world > 1 else net
+    total = boot.iterations + config.iterations
     loss = acc = dl = None
-    for it in range(start_it, config.iterations + 1):
+    for it in range(start_it, total + 1):
+        stage = "mlp" if it <= boot.iterations else "blstm"
         t_train = time.time()
         epochs_run = 0
-        for ep in range(start_ep, config.epochs_per_iteration):
-            loss, acc = run_epoch(ddp, opt, train_items, alignments, config, device,
-                                  order_seed=config.seed * 100003 + it * 1009 + ep, progress=progress)
-            epochs_run += 1
-            dl = dev_loss(net, dev_items, alignments, device)
-            watched = dl if dl is not None else loss
-            if watched < best_dev - 1e-4:
-                best_dev, bad_epochs = watched, 0
-            else:
-                bad_epochs += 1
-                if bad_epochs >= config.lr_patience:
-                    for g in opt.param_groups:
-                        g["lr"] = max(g["lr"] / 2, config.min_lr)
-            if rank == 0:
-                log.info("iteration %d epoch %d: loss %.4f frame acc %.3f dev loss %s lr %.2g", it, ep + 1, loss, acc,
-                         f"{dl:.4f}" if dl is not None else "-", opt.param_groups[0]["lr"])
-                save_checkpoint(ckpt, net=net.state_dict(), opt=opt.state_dict(), alignments=alignments,
-                                history=history, iteration=it, epoch=ep + 1, best_dev=best_dev,
-                                bad_epochs=bad_epochs, rng=_rng_state())
-            if bad_epochs >= config.early_stop_patience:
-                log.info("iteration %d: dev loss stalled for %d epochs; re-aligning", it, bad_epochs)
-                break
+        if stage == "mlp":
+            loss, acc = bootstrap_round(mlp, mlp_opt, train_items, alignments, boot, device,
+                                        order_seed=config.seed * 100003 + it * 1009)
+            epochs_run = 1
+            dl = None
+        else:
+            for ep in range(start_ep, config.epochs_per_iteration):
+                loss, acc = run_epoch(ddp, opt, train_items, alignments, config, device,
+                                      order_seed=config.seed * 100003 + it * 1009 + ep, progress=progress)
+                epochs_run += 1
+                dl = dev_loss(net, dev_items, alignments, device)
+                watched = dl if dl is not None else loss
+                if watched < best_dev - 1e-4:
+                    best_dev, bad_epochs = watched, 0
+                else:
+                    bad_epochs += 1
+                    if bad_epochs >= config.lr_patience:
+                        for g in opt.param_groups:
+                            g["lr"] = max(g["lr"] / 2, config.min_lr)
+                if rank == 0:
+                    log.info("iteration %d epoch %d: loss %.4f frame acc %.3f dev loss %s lr %.2g", it, ep + 1, loss,
+                             acc, f"{dl:.4f}" if dl is not None else "-", opt.param_groups[0]["lr"])
+                checkpoint(it, ep + 1)
+                if bad_epochs >= config.early_stop_patience:
+                    log.info("iteration %d: loss stalled for %d epochs; re-aligning", it, bad_epochs)
+                    break
         epoch_time = (time.time() - t_train) / max(epochs_run, 1)
         start_ep = 0
         t_align = time.time()
-        log_priors = estimate_log_priors(all_items, alignments, len(units))
-        new = realign(net, all_items, device, log_priors, config.prior_scale)
+        # a BiLSTM that fits the alignment worse than the bootstrap model did must not overwrite it
+        gate = max([h["frame_acc"] for h in history if h.get("stage") == "mlp"][-1:] or [0.0])
+        if stage == "blstm" and acc < gate:
+            log.info("iteration %d: BiLSTM frame accuracy %.3f is below the bootstrap model's %.3f; "
+                     "alignment kept", it, acc, gate)
+            new = {}
+        else:
+            log_priors = estimate_log_priors(all_items, alignments, len(units))
+            new = realign(mlp if stage == "mlp" else net, all_items, device, log_priors, config.prior_scale)
         align_time = time.time() - t_align
-        changed = _changed(alignments, new, all_items)
+        changed = _changed(alignments, new, all_items) if new else None
         alignments.update(new)
         best_dev, bad_epochs = float("inf"), 0  # the targets moved: losses are not comparable across iterations
         b = boundary_score(all_items, alignments)
-        row = {"iteration": it, "loss": loss, "frame_acc": acc, "dev_loss": dl, "changed": changed,
+        row = {"iteration": it, "stage": stage, "loss": loss, "frame_acc": acc, "dev_loss": dl, "changed": changed,
                "boundary_within_20ms": b.within(20) if b else None, "boundary_mean_ms": b.mean_ms if b else None,
-               "epoch_seconds": epoch_time, "align_seconds": align_time, "lr": opt.param_groups[0]["lr"]}
+               "epoch_seconds": epoch_time, "align_seconds": align_time}
         history.append(row)
         if rank == 0:
-            log.info("iteration %d: loss %.4f acc %.3f changed %.2f%% %s (%.1f s/epoch, align %.1f s)", it, loss, acc,
-                     100 * changed, f"boundaries {b.line()}" if b else "", epoch_time, align_time)
-            np.savez_compressed(out / f"ali_it{it}.npz", **alignments)
-            save_checkpoint(ckpt, net=net.state_dict(), opt=opt.state_dict(), alignments=alignments, history=history,
-                            iteration=it + 1, epoch=0, best_dev=best_dev, bad_epochs=bad_epochs, rng=_rng_state())
-        if changed < config.converge:
+            log.info("iteration %d (%s): loss %.4f acc %.3f changed %s %s (%.1f s/epoch, align %.1f s)", it, stage,
+                     loss, acc, f"{100 * changed:.2f}%" if new else "-", f"boundaries {b.line()}" if b else "",
+                     epoch_time, align_time)
+        checkpoint(it + 1, 0)
+        if stage == "blstm" and new and changed < config.converge:
             log.info("alignments settled (%.3f%% of frames changed); stopping", 100 * changed)
             break
+    if boot.iterations >= total or config.iterations == 0:
+        log.warning("no BiLSTM iteration ran; the saved model is the BiLSTM trained on nothing")
     model = AcousticModel(net.cpu().eval(), units, config.features, cmvn,
                           estimate_log_priors(all_items, alignments, len(units)),
                           {"iterations": len(history) - 1, "train_utterances": len(train_items)})
@@ -457,7 +542,7 @@ def plot_history(history: list[dict], path: Path) -> None:
     panels = [("loss", "train loss", None), ("frame_acc", "frame accuracy vs alignment", None),
               ("changed", "share of frames re-labelled", None)]
     for ax, (key, title, _) in zip(axes, panels):
-        ax.plot(its, [h[key] for h in rows], "o-")
+        ax.plot(its, [h[key] if h[key] is not None else np.nan for h in rows], "o-")
         if key == "loss" and any(h.get("dev_loss") is not None for h in rows):
             ax.plot(its, [h["dev_loss"] for h in rows], "s--", label="dev")
             ax.legend()
