@@ -92,22 +92,47 @@ def edit_alignment(ref: Sequence[str], hyp: Sequence[str]) -> list[tuple[int | N
     return pairs[::-1]
 
 
+def labelled_boundary_errors(ref: Sequence[Segment], hyp: Sequence[Segment]) -> list[tuple[str, float | None]]:
+    """``(reference phone, absolute error in seconds or None for a miss)`` for every reference
+    boundary (the start of each folded reference phone but the first)."""
+    r, h = fold_timed(ref), fold_timed(hyp)
+    pairs = edit_alignment([s.label for s in r], [s.label for s in h])
+    return [(r[ri].label, None if hi is None else abs(r[ri].start - h[hi].start))
+            for ri, hi in pairs if ri is not None and ri > 0]
+
+
 def boundary_errors(ref: Sequence[Segment], hyp: Sequence[Segment]) -> tuple[list[float], int]:
     """Per-boundary absolute errors (seconds) and the number of missed reference boundaries.
 
     Both inputs are folded with :func:`fold_timed` first.
     """
-    r, h = fold_timed(ref), fold_timed(hyp)
-    pairs = edit_alignment([s.label for s in r], [s.label for s in h])
-    errors, misses = [], 0
-    for ri, hi in pairs:
-        if ri is None or ri == 0:
-            continue
-        if hi is None:
-            misses += 1
-        else:
-            errors.append(abs(r[ri].start - h[hi].start))
-    return errors, misses
+    pairs = labelled_boundary_errors(ref, hyp)
+    return [e for _, e in pairs if e is not None], sum(e is None for _, e in pairs)
+
+
+PHONE_CLASSES = {
+    "vowels": {"aa", "ae", "ah", "aw", "ay", "eh", "er", "ey", "ih", "iy", "ow", "oy", "uh", "uw"},
+    "stops": {"b", "d", "g", "p", "t", "k", "dx"},
+    "affricates+fricatives": {"ch", "jh", "f", "v", "th", "dh", "s", "z", "sh", "hh"},
+    "nasals": {"m", "n", "ng"},
+    "liquids+glides": {"l", "r", "w", "y"},
+    "silence": {SILENCE},
+}
+
+
+def boundary_by_class(pairs: Sequence[tuple[Sequence[Segment], Sequence[Segment]]]) -> dict[str, BoundaryScore]:
+    """Boundary agreement split by the class of the phone that starts at the boundary."""
+    out = {c: BoundaryScore() for c in PHONE_CLASSES}
+    for ref, hyp in pairs:
+        for label, err in labelled_boundary_errors(ref, hyp):
+            cls = next((c for c, members in PHONE_CLASSES.items() if label in members), None)
+            if cls is None:
+                continue
+            if err is None:
+                out[cls].misses += 1
+            else:
+                out[cls].errors.append(err)
+    return out
 
 
 @dataclass
