@@ -111,3 +111,39 @@ def test_cli_help_and_bad_config(tmp_path):
     r = subprocess.run([sys.executable, "-m", "asr.cli.train", str(tmp_path), str(tmp_path / "o"), "--config", str(cfg)],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "unknown key iteratons" in r.stderr
+
+
+def test_model_file_errors(tmp_path):
+    from asr.model import ModelError
+
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"\x00" * 100)
+    with pytest.raises(ModelError, match="not a readable model file"):
+        load_model(junk)
+    foreign = tmp_path / "foreign.pt"
+    torch.save({"weights": torch.zeros(3)}, foreign)
+    with pytest.raises(ModelError, match="foreign"):
+        load_model(foreign)
+    old = tmp_path / "old.pt"
+    torch.save({"format": "asr-acoustic-model", "format_version": 0}, old)
+    with pytest.raises(ModelError, match="format version 0 is not supported"):
+        load_model(old)
+
+
+def test_combined_mode_aligns_each_batch_inside_the_step(flite_items, tmp_path):
+    items, units = flite_items
+    cfg = from_dict(TrainConfig, {**TINY, "mode": "combined", "bootstrap": {"iterations": 0}})
+    train(items, [], cfg, tmp_path, units, progress=False)
+    hist = json.loads((tmp_path / "history.json").read_text())
+    assert [h["stage"] for h in hist] == ["flat", "blstm"] and hist[1]["loss"] > 0
+
+
+def test_silence_aware_flat_start_gives_edges_to_silence(flite_items):
+    from asr.train import initial_alignment
+
+    items, _ = flite_items
+    it = items[0]
+    uniform, silence = initial_alignment(it, "uniform"), initial_alignment(it, "silence")
+    first_speech = int(np.argmax(it.targets.phone_of[silence] > 0))
+    ref_speech = it.ref_phones[1].start * 100
+    assert abs(first_speech - ref_speech) < abs(int(np.argmax(it.targets.phone_of[uniform] > 0)) - ref_speech)
