@@ -21,8 +21,7 @@ import torch
 NEG_INF = -np.inf
 
 
-@numba.njit(parallel=True, cache=True)
-def _viterbi_kernel(log_probs, targets, optional, t_lens, n_lens, bp, positions, scores):  # pragma: no cover
+def _viterbi_py(log_probs, targets, optional, t_lens, n_lens, bp, positions, scores):  # pragma: no cover
     """log_probs (B,T,U) f32; targets (B,N) i64; optional (B,N) bool; bp (B,T,N) u8 scratch;
     positions (B,T) i32 out (-1 padded); scores (B,) f64 out (-inf when no path)."""
     B = log_probs.shape[0]
@@ -59,6 +58,12 @@ def _viterbi_kernel(log_probs, targets, optional, t_lens, n_lens, bp, positions,
             positions[b, t] = n
             if t > 0:
                 n -= bp[b, t, n]
+
+
+# the same kernel compiled twice: parallel over utterances for batches, serial for one utterance
+# (where starting the thread pool would cost more than the recursion)
+_viterbi_kernel = numba.njit(parallel=True, cache=True)(_viterbi_py)
+_viterbi_serial = numba.njit(cache=True)(_viterbi_py)
 
 
 def _viterbi_torch(log_probs: torch.Tensor, targets: torch.Tensor, optional: torch.Tensor,
@@ -203,7 +208,8 @@ def viterbi_align(log_probs: torch.Tensor | np.ndarray, targets: list[list[int]]
         bp = np.empty((len(idx), tmax, N), dtype=np.uint8)
         positions = np.full((len(idx), tmax), -1, dtype=np.int32)
         scores = np.full(len(idx), -np.inf)
-        _viterbi_kernel(lp_np, np.ascontiguousarray(tgt[idx]), np.ascontiguousarray(opt[idx]),
+        kernel = _viterbi_kernel if len(idx) > 1 else _viterbi_serial
+        kernel(lp_np, np.ascontiguousarray(tgt[idx]), np.ascontiguousarray(opt[idx]),
                         sub_t, sub_n, bp, positions, scores)
     for k, b in enumerate(idx):
         if not np.isfinite(scores[k]):
