@@ -216,15 +216,17 @@ def error_rate(refs: Sequence[Sequence[str]], hyps: Sequence[Sequence[str]]) -> 
 def per(refs: Sequence[Sequence[str]], hyps: Sequence[Sequence[str]]) -> ErrorRate:
     """Phone error rate after folding both sides to the 39 set (closures fold to ``sil``, ``q`` deleted,
     adjacent silences merged, as is standard for TIMIT)."""
-    def fold39(seq: Sequence[str]) -> list[str]:
-        out: list[str] = []
-        for p in seq:
-            f = to39(_CLOSURE_RELEASES[p][0] if p in ("cl", "vcl") else p)
-            if f is not None and not (f == SILENCE and out and out[-1] == SILENCE):
-                out.append(f)
-        return out
+    return error_rate([fold39_sequence(r) for r in refs], [fold39_sequence(h) for h in hyps])
 
-    return error_rate([fold39(r) for r in refs], [fold39(h) for h in hyps])
+
+def fold39_sequence(seq: Sequence[str]) -> list[str]:
+    """A phone sequence folded to 39 for PER: ``q`` dropped, closures to ``sil``, silences merged."""
+    out: list[str] = []
+    for p in seq:
+        f = to39(_CLOSURE_RELEASES[p][0] if p in ("cl", "vcl") else p)
+        if f is not None and not (f == SILENCE and out and out[-1] == SILENCE):
+            out.append(f)
+    return out
 
 
 def wer(refs: Sequence[str], hyps: Sequence[str]) -> ErrorRate:
@@ -241,3 +243,33 @@ def per_speaker(utts: Sequence[str], speakers: dict[str, str], refs: dict[str, S
     out = {s: scorer([refs[u] for u in us], [hyps[u] for u in us]) for s, us in sorted(groups.items())}
     out["all"] = scorer([refs[u] for u in utts], [hyps[u] for u in utts])
     return out
+
+
+# --------------------------------------------------------------------------------------- reports
+def token_alignment(ref: Sequence[str], hyp: Sequence[str]) -> list[tuple[str | None, str | None]]:
+    """Edit-distance alignment as ``(ref token or None, hyp token or None)`` pairs."""
+    return [(None if i is None else ref[i], None if j is None else hyp[j]) for i, j in edit_alignment(ref, hyp)]
+
+
+def confusions(refs: Sequence[Sequence[str]], hyps: Sequence[Sequence[str]]) -> dict[tuple[str, str], int]:
+    """Counts of errors ``(ref, hyp)``; deletions have hyp ``"***"``, insertions ref ``"***"``.
+    Sorted by count, most frequent first."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for r, h in zip(refs, hyps):
+        for a, b in token_alignment(r, h):
+            if a != b:
+                counts[(a or "***", b or "***")] += 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def format_alignment(ref: Sequence[str], hyp: Sequence[str]) -> str:
+    """An sclite-style three-line print: REF, HYP, and S/D/I markers; errors in upper case."""
+    cols = []
+    for a, b in token_alignment(ref, hyp):
+        mark = " " if a == b else ("D" if b is None else "I" if a is None else "S")
+        ra = (a or "***") if a == b else (a or "***").upper()
+        hb = (b or "***") if a == b else (b or "***").upper()
+        w = max(len(ra), len(hb))
+        cols.append((ra.ljust(w), hb.ljust(w), mark.ljust(w)))
+    return "\n".join(label + " ".join(c[k] for c in cols).rstrip() for k, label in
+                     enumerate(("REF: ", "HYP: ", "     ")))
