@@ -552,6 +552,11 @@ def plot_history(history: list[dict], path: Path) -> None:
     if bw:
         axes[3].plot(*zip(*bw), "o-")
     axes[3].set_title("boundaries within 20 ms (%)")
+    first_blstm = next((h["iteration"] for h in rows if h.get("stage") == "blstm"), None)
+    if first_blstm is not None and first_blstm > 1:
+        for ax in axes:
+            ax.axvline(first_blstm - 0.5, color="grey", ls=":", lw=1)
+        axes[3].text(first_blstm - 0.5, axes[3].get_ylim()[0], " BiLSTM", color="grey", fontsize=8, va="bottom")
     axes[3].set_xlabel("iteration (0 = flat start)")
     fig.tight_layout()
     with atomic_open(path, "wb") as f:
