@@ -54,3 +54,43 @@ def test_asr_score_cli(tmp_path, capsys):
     assert "16.67%" in capsys.readouterr().out
     phn_hyp.write_text("a_1 sil zz\n")
     assert score_main([str(phn_ref), str(phn_hyp), "--phones"]) == 2
+
+
+def test_phone_loop_recovers_a_planted_sequence_with_repeats():
+    from asr.decode.phone_loop import estimate_bigram, phone_loop_decode
+
+    units = UnitSet(states_per_phone=3)
+    truth = ["sil", "m", "m", "ah", "sil"]  # a repeated phone: two passes through the chain
+    frames, bounds, t = [], [], 0
+    rng = np.random.default_rng(0)
+    for p in truth:
+        d = int(rng.integers(4, 9))
+        seq = units.units([p])
+        frames += [seq[min(3 * k // d, 2)] for k in range(d)]
+        bounds.append(round(t * 0.01, 6))
+        t += d
+    lp = np.log(rng.dirichlet(np.ones(len(units)), size=len(frames)) * 0.5 + 1e-6)
+    lp[np.arange(len(frames)), frames] = np.log(0.5)
+    start, big = estimate_bigram([truth], units.phones)
+    segs = phone_loop_decode(lp, units, start, big)
+    assert [s.label for s in segs] == truth and [s.start for s in segs] == bounds
+
+
+def test_phone_loop_bigram_and_insertion_penalty_decide_ambiguous_frames():
+    from asr.decode.phone_loop import estimate_bigram, phone_loop_decode
+
+    units = UnitSet(states_per_phone=1)
+    i = units.index
+    lp = np.full((12, len(units)), np.log(1e-4))
+    lp[:, i["s"]] = lp[:, i["z"]] = np.log(0.45)  # s and z equally likely everywhere
+    start, big = estimate_bigram([["s"]] * 10 + [["z"]], units.phones)
+    assert [s.label for s in phone_loop_decode(lp, units, start, big)] == ["s"]
+    start, big = estimate_bigram([["z"]] * 10 + [["s"]], units.phones)
+    assert [s.label for s in phone_loop_decode(lp, units, start, big)] == ["z"]
+    alt = lp.copy()
+    alt[::2, i["s"]] = np.log(0.5)  # alternating evidence tempts insertions
+    alt[1::2, i["z"]] = np.log(0.5)
+    flat = np.zeros_like(big)
+    many = phone_loop_decode(alt, units, np.zeros(len(units)), flat, insertion_penalty=0.0)
+    few = phone_loop_decode(alt, units, np.zeros(len(units)), flat, insertion_penalty=-5.0)
+    assert len(many) == 12 and len(few) == 1
