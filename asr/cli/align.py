@@ -137,7 +137,7 @@ def _load(args):
 def align_corpus(args, formats: list[str]) -> int:
     from tqdm import tqdm
 
-    from ..aligner import AlignResult, align_utterances, segments_to_aligned, utterance_audio
+    from ..aligner import AlignResult, align_utterances, utterance_audio
     from ..io.atomic import atomic_open
     from ..io.writers import output_path, write
     from ..lexicon import format_oov_report, load_lexicon, normalize_text, oov_report
