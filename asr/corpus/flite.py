@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from ..io.atomic import atomic_write_text
-from ..io.timit_labels import write_labels
+from ..io.timit_labels import read_labels, write_labels
 from ..segment import Segment
 from .utterance import CorpusError, Utterance
 
@@ -71,8 +71,6 @@ def make_flite_corpus(out_dir: str | Path, sentences=SENTENCES, voices=VOICES) -
                 segs = synthesize(text, wav, voice)
                 write_labels(phn, segs)
                 atomic_write_text(wav.with_suffix(".TXT"), text + "\n")
-            from ..io.timit_labels import read_labels
-
             phones = tuple(read_labels(phn))
             utts.append(Utterance(f"{voice}_s{i:03d}", voice, str(wav), text, phones, rel=f"{voice}/s{i:03d}"))
     return utts

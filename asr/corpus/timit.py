@@ -2,7 +2,7 @@
 
 Upper or lower case names, SPHERE or RIFF audio. ``prepare_timit`` returns the standard splits
 (462-speaker train, 50-speaker dev, 24-speaker core test); the dev and core-test speaker lists are
-data files in ``asr/data``. A corpus without those speakers (such as a sample) falls back to its
+data files in ``asr/data``, and the training set is every speaker of the TRAIN folder (462 on the full corpus). A corpus without those speakers (such as a sample) falls back to its
 own TRAIN/TEST folders, and says so in the log.
 """
 from __future__ import annotations
