@@ -17,7 +17,7 @@ def _read_table(path: Path, min_fields: int = 2) -> list[tuple[int, list[str]]]:
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        parts = line.split(None, 1) if min_fields == 2 else line.split()
+        parts = line.split(None, 1) if min_fields <= 2 else line.split()
         if len(parts) < min_fields:
             raise CorpusError(f"{path}:{lineno}: expected at least {min_fields} fields, got {line.strip()!r}")
         rows.append((lineno, parts))
@@ -37,7 +37,8 @@ def read_kaldi_dir(path: str | Path) -> list[Utterance]:
                               f"convert the audio to files first ({value[:60]!r})")
         p = Path(value)
         recordings[rec] = str(p if p.is_absolute() else (d / p))
-    text = {u: t.strip() for _, (u, t) in _read_table(d / "text")} if (d / "text").is_file() else {}
+    text = {p[0]: (p[1].strip() if len(p) > 1 else "") for _, p in _read_table(d / "text", 1)} \
+        if (d / "text").is_file() else {}
     utt2spk = {u: s.strip() for _, (u, s) in _read_table(d / "utt2spk")} if (d / "utt2spk").is_file() else {}
     utts = []
     if (d / "segments").is_file():
@@ -72,7 +73,7 @@ def write_kaldi_dir(utts: list[Utterance], path: str | Path) -> None:
     with atomic_open(d / "spk2utt") as f:
         f.writelines(f"{s} {' '.join(us)}\n" for s, us in sorted(spk2utt.items()))
     with atomic_open(d / "text") as f:
-        f.writelines(f"{u.utt_id} {u.text}\n" for u in utts)
+        f.writelines(f"{u.utt_id} {u.text}".rstrip() + "\n" for u in utts)
     if segmented:
         recs = {}
         for u in utts:
