@@ -147,3 +147,36 @@ def test_silence_aware_flat_start_gives_edges_to_silence(flite_items):
     first_speech = int(np.argmax(it.targets.phone_of[silence] > 0))
     ref_speech = it.ref_phones[1].start * 100
     assert abs(first_speech - ref_speech) < abs(int(np.argmax(it.targets.phone_of[uniform] > 0)) - ref_speech)
+
+
+def test_sigkill_mid_training_then_resume_ends_with_the_same_model(flite_corpus, tmp_path):
+    """Kill asr-train with SIGKILL once it has checkpointed, resume, and compare with an uninterrupted run."""
+    import signal
+    import time
+
+    corpus = tmp_path / "corpus"
+    for u in flite_corpus[:8]:
+        d = corpus / u.speaker
+        d.mkdir(parents=True, exist_ok=True)
+        (d / (u.utt_id + ".wav")).write_bytes(open(u.audio, "rb").read())
+        (d / (u.utt_id + ".lab")).write_text(u.text)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("bootstrap: {iterations: 6}\niterations: 2\nepochs_per_iteration: 2\n"
+                   "model: {hidden: 16, layers: 1}\n")
+    args = [str(corpus), "--config", str(cfg), "--no-progress", "--threads", "1"]
+    cmd = [sys.executable, "-m", "asr.cli.train"]
+    assert subprocess.run(cmd + [args[0], str(tmp_path / "full"), *args[1:]], capture_output=True).returncode == 0
+    cut = tmp_path / "cut"
+    proc = subprocess.Popen(cmd + [args[0], str(cut), *args[1:]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not (cut / "checkpoint.pt").exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (cut / "model.pt").exists(), "the run finished before it could be killed"
+    r = subprocess.run(cmd + [args[0], str(cut), *args[1:], "--resume"], capture_output=True, text=True)
+    assert r.returncode == 0 and "resumed from" in r.stderr
+    a, b = load_model(tmp_path / "full" / "model.pt"), load_model(cut / "model.pt")
+    for (k, x), y in zip(a.net.state_dict().items(), b.net.state_dict().values()):
+        assert torch.equal(x, y), k
