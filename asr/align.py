@@ -221,6 +221,15 @@ def viterbi_align(log_probs: torch.Tensor | np.ndarray, targets: list[list[int]]
     return out
 
 
+def pad_log_probs(log_probs: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+    """Stack per-utterance (T_i, U) arrays into a zero-padded (B, T_max, U) batch and the lengths."""
+    lengths = [len(lp) for lp in log_probs]
+    padded = np.zeros((len(log_probs), max(lengths), log_probs[0].shape[1]), dtype=np.float32)
+    for k, lp in enumerate(log_probs):
+        padded[k, :len(lp)] = lp
+    return padded, lengths
+
+
 def flat_start(n_frames: int, n_symbols: int) -> np.ndarray:
     """Uniform segmentation: position per frame, every symbol an (almost) equal share of the frames."""
     if n_symbols > n_frames:

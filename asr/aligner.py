@@ -11,7 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .align import viterbi_align
+from .align import pad_log_probs, viterbi_align
 from .audio import AudioError, load_audio
 from .corpus.utterance import Utterance
 from .features import compute_features, normalize
@@ -71,11 +71,8 @@ def align_utterances(utts: list[Utterance], model: AcousticModel, lexicon: Lexic
             lps = model.log_probs([normed[u.utt_id] for u in chunk], device)
             if prior_scale and model.log_priors is not None:
                 lps = [lp - prior_scale * model.log_priors for lp in lps]
-            T = max(len(lp) for lp in lps)
-            padded = np.zeros((len(chunk), T, lps[0].shape[1]), dtype=np.float32)
-            for k, lp in enumerate(lps):
-                padded[k, :len(lp)] = lp
-            res = viterbi_align(padded, [targets[u.utt_id].units for u in chunk], [len(lp) for lp in lps],
+            padded, lengths = pad_log_probs(lps)
+            res = viterbi_align(padded, [targets[u.utt_id].units for u in chunk], lengths,
                                 [targets[u.utt_id].optional for u in chunk])
             for u, lp, a in zip(chunk, lps, res):
                 if a.error:

@@ -24,6 +24,16 @@ def flite_corpus(tmp_path_factory, flite):
     return make_flite_corpus(tmp_path_factory.mktemp("flite"), SENTENCES[:12], ("slt", "rms"))
 
 
+def folder_corpus(utts, root):
+    """Copy utterances into the aligner's folder layout: <speaker>/<utt>.wav beside <utt>.lab."""
+    for u in utts:
+        d = root / u.speaker
+        d.mkdir(parents=True, exist_ok=True)
+        (d / (u.utt_id + ".wav")).write_bytes(open(u.audio, "rb").read())
+        (d / (u.utt_id + ".lab")).write_text(u.text)
+    return root
+
+
 @pytest.fixture(scope="module")
 def flite_items(flite_corpus):
     units = UnitSet(states_per_phone=3)
@@ -81,12 +91,7 @@ def test_corrupt_checkpoint_says_so(flite_items, tmp_path):
 def test_cli_trains_from_words_and_ddp_matches_one_process(flite_corpus, tmp_path):
     """asr-train on the folder layout (word transcripts + cmudict), once plain and once under
     torchrun with two processes: both land close to each other."""
-    corpus = tmp_path / "corpus"
-    for u in flite_corpus[:16]:
-        d = corpus / u.speaker
-        d.mkdir(parents=True, exist_ok=True)
-        (d / (u.utt_id + ".wav")).write_bytes(open(u.audio, "rb").read())
-        (d / (u.utt_id + ".lab")).write_text(u.text)
+    corpus = folder_corpus(flite_corpus[:16], tmp_path / "corpus")
     args = [str(corpus), "--iterations", "1", "--epochs", "1", "--hidden", "16", "--layers", "1",
             "--no-progress", "--threads", "1"]
     one = subprocess.run([sys.executable, "-m", "asr.cli.train", args[0], str(tmp_path / "one"), *args[1:]],
@@ -154,12 +159,7 @@ def test_sigkill_mid_training_then_resume_ends_with_the_same_model(flite_corpus,
     import signal
     import time
 
-    corpus = tmp_path / "corpus"
-    for u in flite_corpus[:8]:
-        d = corpus / u.speaker
-        d.mkdir(parents=True, exist_ok=True)
-        (d / (u.utt_id + ".wav")).write_bytes(open(u.audio, "rb").read())
-        (d / (u.utt_id + ".lab")).write_text(u.text)
+    corpus = folder_corpus(flite_corpus[:8], tmp_path / "corpus")
     cfg = tmp_path / "c.yaml"
     cfg.write_text("bootstrap: {iterations: 6}\niterations: 2\nepochs_per_iteration: 2\n"
                    "model: {hidden: 16, layers: 1}\n")

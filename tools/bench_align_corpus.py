@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from asr.aligner import segments_to_aligned, utterance_audio
-from asr.align import viterbi_align
+from asr.align import pad_log_probs, viterbi_align
 from asr.corpus import load_corpus
 from asr.corpus.timit import find_timit_root, prepare_timit
 from asr.features import compute_features, normalize
@@ -55,11 +55,8 @@ def main() -> None:
         t1 = time.perf_counter()
         lps = [lp - model.log_priors for lp in model.log_probs([normed[u.utt_id] for u in chunk])]
         t2 = time.perf_counter()
-        T = max(len(lp) for lp in lps)
-        padded = np.zeros((len(chunk), T, lps[0].shape[1]), np.float32)
-        for k, lp in enumerate(lps):
-            padded[k, :len(lp)] = lp
-        res = viterbi_align(padded, [targets[u.utt_id].units for u in chunk], [len(lp) for lp in lps],
+        padded, lengths = pad_log_probs(lps)
+        res = viterbi_align(padded, [targets[u.utt_id].units for u in chunk], lengths,
                             [targets[u.utt_id].optional for u in chunk])
         t3 = time.perf_counter()
         for u, a in zip(chunk, res):
