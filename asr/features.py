@@ -229,13 +229,13 @@ class FeatureCache:
             np.save(f, feats)
         atomic_write_text(self.dir / f"{utt_id}.json", json.dumps(self._stamp(audio_path)))
 
-    def features(self, utt_id: str, audio_path: str) -> np.ndarray:
-        """Cached features of ``audio_path``, computed (and stored) when missing or stale."""
+    def features(self, utt_id: str, audio_path: str, speed: float = 1.0) -> np.ndarray:
+        """Cached features of ``audio_path`` (played ``speed`` times faster), computed when missing or stale."""
         feats = self.get(utt_id, audio_path)
         if feats is None:
-            from .audio import load_audio
+            from .audio import load_audio, speed_perturb
 
-            feats = compute_features(load_audio(audio_path).samples, self.config)
+            feats = compute_features(speed_perturb(load_audio(audio_path).samples, speed), self.config)
             self.put(utt_id, audio_path, feats)
         return feats
 

@@ -13,6 +13,7 @@ from . import __version__
 from .config import from_dict
 from .features import CmvnStats, FeatureConfig
 from .io.atomic import atomic_open
+from .lexicon import Lexicon
 from .phones import UnitSet
 
 MODEL_FORMAT = "asr-acoustic-model"
@@ -114,6 +115,24 @@ class AcousticModel:
                 lp = self.net(x, lens).cpu().numpy()
                 out.extend(lp[k, :len(f)] for k, f in enumerate(chunk))
         return out
+
+    def lexicon(self) -> Lexicon | None:
+        """The training words' pronunciations kept in the model file (the default decoding vocabulary)."""
+        prons = (self.info or {}).get("lexicon")
+        if not prons:
+            return None
+        lex = Lexicon()
+        for w, variants in prons.items():
+            for p in variants:
+                lex.add(w, p)
+        return lex
+
+    def phone_bigram(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(log_start, log_bigram)`` of the training phone sequences, if the model file has them."""
+        big = (self.info or {}).get("phone_bigram")
+        if not big:
+            return None
+        return np.asarray(big["start"], np.float64), np.asarray(big["bigram"], np.float64)
 
     def save(self, path: str | Path) -> None:
         """Write the model atomically as one self-contained file."""

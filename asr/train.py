@@ -81,6 +81,8 @@ class TrainConfig:
     prior_scale: align with log posterior minus this times log prior (hybrid scaled likelihoods).
     converge: stop when fewer than this share of frames changed label in a re-alignment.
     transcripts: ``phones`` (use a corpus's phone labels, times ignored) or ``words`` (dictionary).
+    speed_perturb: extra copies of every training utterance played at these speeds (e.g. ``[0.9, 1.1]``,
+        Kaldi's speed perturbation): more apparent speakers, better on unseen ones; training time grows.
     seed: seed of every random choice (init, dropout, batch order).
     """
 
@@ -100,6 +102,7 @@ class TrainConfig:
     prior_scale: float = 1.0
     converge: float = 0.002
     transcripts: str = "phones"
+    speed_perturb: tuple[float, ...] = ()
     seed: int = 0
 
     def __post_init__(self):
@@ -123,17 +126,22 @@ class Item:
 # ----------------------------------------------------------------------------------- data
 def prepare_items(utts: list[Utterance], features: FeatureConfig, units: UnitSet, transcripts: str = "phones",
                   lexicon: Lexicon | None = None, cache_dir: str | Path | None = None,
-                  cmvn: CmvnStats | None = None, progress: bool = True) -> tuple[list[Item], CmvnStats | None, list[str]]:
-    """Features (cached), CMVN and targets for each utterance.
+                  cmvn: CmvnStats | None = None, progress: bool = True,
+                  speeds: tuple[float, ...] = ()) -> tuple[list[Item], CmvnStats | None, list[str]]:
+    """Features (cached), CMVN and targets for each utterance, and for its copy at each of ``speeds``
+    (utterance and speaker ids prefixed ``sp{speed}-``, as Kaldi names them).
 
     Returns the items, the global CMVN statistics (for ``cmvn: global``) and one error line per
     utterance that could not be used (the rest go on).
     """
-    from .audio import AudioError, load_audio
+    from .audio import AudioError, load_audio, speed_perturb
 
     cache = FeatureCache(cache_dir, features) if cache_dir else None
     raw, targets, errors, refs = {}, {}, [], {}
-    for u in tqdm(utts, desc="features", disable=not progress, leave=False):
+    utt2spk = {u.utt_id: u.speaker for u in utts}
+    copies = [(u, 1.0) for u in utts] + [(u, s) for s in speeds if s != 1.0 for u in utts]
+    for u, speed in tqdm(copies, desc="features", disable=not progress, leave=False):
+        key = u.utt_id if speed == 1.0 else f"sp{speed:g}-{u.utt_id}"
         try:
             if transcripts == "phones" and u.phones:
                 tg = phone_targets(u.phone_labels, units)
@@ -142,17 +150,18 @@ def prepare_items(utts: list[Utterance], features: FeatureConfig, units: UnitSet
                     raise TranscriptError("word transcripts need a dictionary")
                 tg = word_targets(u.text, lexicon, units)
             if cache is not None and not u.start and u.end is None:
-                f = cache.features(u.utt_id, u.audio)
+                f = cache.features(key, u.audio, speed)
             else:
                 audio = load_audio(u.audio)
                 s0 = int(u.start * audio.sample_rate)
                 s1 = int(u.end * audio.sample_rate) if u.end is not None else len(audio.samples)
-                f = compute_features(audio.samples[s0:s1], features)
+                f = compute_features(speed_perturb(audio.samples[s0:s1], speed), features)
         except (AudioError, TranscriptError, ValueError) as e:
-            errors.append(f"{u.utt_id}\t{u.audio}\t{e}")
+            if speed == 1.0:
+                errors.append(f"{u.utt_id}\t{u.audio}\t{e}")
             continue
-        raw[u.utt_id], targets[u.utt_id], refs[u.utt_id] = f, tg, u.phones
-    utt2spk = {u.utt_id: u.speaker for u in utts}
+        raw[key], targets[key], refs[key] = f, tg, u.phones if speed == 1.0 else None
+        utt2spk[key] = u.speaker if speed == 1.0 else f"sp{speed:g}-{u.speaker}"
     normed, stats = normalize(raw, features.cmvn, utt2spk, cmvn)
     items = [Item(k, utt2spk[k], normed[k], _energy(raw[k], features), targets[k], refs[k]) for k in raw]
     return items, stats, errors
@@ -396,12 +405,14 @@ def load_checkpoint(path: Path) -> dict:
 # ----------------------------------------------------------------------------------- the loop
 def train(train_items: list[Item], dev_items: list[Item], config: TrainConfig, out_dir: str | Path,
           units: UnitSet, cmvn: CmvnStats | None = None, device: str = "cpu", resume: bool = False,
-          progress: bool = True) -> AcousticModel:
+          progress: bool = True, lexicon: Lexicon | None = None) -> AcousticModel:
     """Flat-start Viterbi training; writes checkpoints, ``history.json``, ``curves.png`` and
     ``model.pt`` into ``out_dir`` and returns the final model.
 
     Iterations 1..B use the context-window MLP (``config.bootstrap``), B+1.. the BiLSTM; each
-    iteration trains on the current alignments and then re-aligns every utterance.
+    iteration trains on the current alignments and then re-aligns every utterance. The model file
+    also keeps a phone bigram of the training transcripts (for the phone-loop decoder) and, given
+    ``lexicon``, the pronunciations of the training words (the default decoding vocabulary).
     """
     out = Path(out_dir)
     rank, world = _world()
@@ -514,7 +525,8 @@ def train(train_items: list[Item], dev_items: list[Item], config: TrainConfig, o
         log.warning("no BiLSTM iteration ran; the saved model is the BiLSTM trained on nothing")
     model = AcousticModel(net.cpu().eval(), units, config.features, cmvn,
                           estimate_log_priors(all_items, alignments, len(units)),
-                          {"iterations": len(history) - 1, "train_utterances": len(train_items)})
+                          decoding_info(train_items, units, lexicon) | {"iterations": len(history) - 1,
+                                                                        "train_utterances": len(train_items)})
     net.to(device)
     if rank == 0:
         model.save(out / "model.pt")
@@ -522,6 +534,20 @@ def train(train_items: list[Item], dev_items: list[Item], config: TrainConfig, o
         save_alignments(out / "alignments.npz", alignments)
         plot_history(history, out / "curves.png")
     return model
+
+
+def decoding_info(items: list[Item], units: UnitSet, lexicon: Lexicon | None) -> dict:
+    """What a decoder needs from the training data: a phone bigram and the training words' pronunciations."""
+    from .decode.phone_loop import estimate_bigram
+
+    seqs = [[p for i, p in enumerate(it.targets.phones) if not (it.targets.word_of and it.targets.word_of[i] < 0
+                                                                and p == SILENCE)] for it in items]
+    start, bigram = estimate_bigram(seqs, units.phones)
+    info: dict = {"phone_bigram": {"start": start.tolist(), "bigram": bigram.tolist()}}
+    words = sorted({w for it in items for w in it.targets.words})
+    if lexicon is not None and words:
+        info["lexicon"] = {w: [list(p) for p in lexicon.lookup(w)] for w in words}
+    return info
 
 
 def save_alignments(path: Path, alignments: dict[str, np.ndarray]) -> None:

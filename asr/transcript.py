@@ -60,11 +60,17 @@ def word_targets(text: str, lexicon: Lexicon, units: UnitSet, optional_silence: 
     oov = lexicon.oovs(words)
     if oov:
         raise TranscriptError(f"words not in the dictionary: {' '.join(sorted(set(oov)))}")
+    return pronunciation_targets(words, [lexicon.lookup(w)[0] for w in words], units, optional_silence)
+
+
+def pronunciation_targets(words: list[str], prons: list[tuple[str, ...]], units: UnitSet,
+                          optional_silence: bool = True) -> Targets:
+    """Targets for words with given pronunciations (e.g. the variants a decoder chose)."""
     phones, optional, word_of = [], [], []
-    for i, w in enumerate(words):
+    for i, pron in enumerate(prons):
         if optional_silence:
             phones.append(SILENCE), optional.append(True), word_of.append(-1)
-        for p in lexicon.lookup(w)[0]:
+        for p in pron:
             phones.append(p), optional.append(False), word_of.append(i)
     if optional_silence:
         phones.append(SILENCE), optional.append(True), word_of.append(-1)
@@ -74,7 +80,7 @@ def word_targets(text: str, lexicon: Lexicon, units: UnitSet, optional_silence: 
     is_opt = np.asarray(optional)[phone_of]
     keep = ~is_opt | first_state
     u, phone_of, opt = u[keep], phone_of[keep], is_opt[keep]
-    return Targets(u, opt, phone_of, phones, word_of, words)
+    return Targets(u, opt, phone_of, phones, word_of, list(words))
 
 
 def frames_to_time(frames: int) -> float:

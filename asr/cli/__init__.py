@@ -23,11 +23,14 @@ def parser(prog: str, description: str, example: str) -> argparse.ArgumentParser
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
-def not_yet(prog: str, description: str, example: str, issue: str):
-    def main(argv: list[str] | None = None) -> int:
-        p = parser(prog, description, example)
-        p.add_argument("args", nargs="*")
-        p.parse_args(argv)
-        print(f"{prog}: not yet implemented ({issue})", file=sys.stderr)
-        return 2
-    return main
+def parse_shard(spec: str | None) -> tuple[int, int]:
+    """``K/N`` (1-based) -> (K, N); None -> (1, 1). Shards are every N-th item from the K-th."""
+    if not spec:
+        return 1, 1
+    try:
+        k, n = (int(x) for x in spec.split("/"))
+    except ValueError:
+        raise ValueError(f"--shard must be K/N, e.g. 2/8; got {spec!r}") from None
+    if not 1 <= k <= n:
+        raise ValueError(f"--shard K/N needs 1 <= K <= N; got {spec!r}")
+    return k, n

@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import parser, setup_logging
+from . import parse_shard, parser, setup_logging
 
 log = logging.getLogger("asr.align")
 
@@ -44,18 +44,6 @@ def build_parser():
     p.add_argument("--device", default="cpu")
     p.add_argument("--no-progress", action="store_true")
     return p
-
-
-def parse_shard(spec: str | None) -> tuple[int, int]:
-    if not spec:
-        return 1, 1
-    try:
-        k, n = (int(x) for x in spec.split("/"))
-    except ValueError:
-        raise ValueError(f"--shard must be K/N, e.g. 2/8; got {spec!r}") from None
-    if not 1 <= k <= n:
-        raise ValueError(f"--shard K/N needs 1 <= K <= N; got {spec!r}")
-    return k, n
 
 
 _WORKER: dict = {}
@@ -237,7 +225,7 @@ def _train_and_align(args, utts, lexicon, out: Path):
     results = [AlignResult(by_id[e.split("\t")[0]], error=e.split("\t")[-1]) for e in errors]
     if not items:
         return results
-    model = train(items, [], config, work, units, cmvn, args.device, progress=not args.no_progress)
+    model = train(items, [], config, work, units, cmvn, args.device, progress=not args.no_progress, lexicon=lexicon)
     if args.save_model:
         model.save(args.save_model)
         log.info("model saved to %s", args.save_model)

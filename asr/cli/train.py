@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     units = UnitSet(states_per_phone=config.model.states_per_phone)
     cache = args.cache_dir or out / "feats"
     items, cmvn, errors = prepare_items(train_utts, config.features, units, config.transcripts, lexicon, cache,
-                                        progress=not args.no_progress and rank == 0)
+                                        progress=not args.no_progress and rank == 0, speeds=config.speed_perturb)
     dev_items, _, dev_errors = prepare_items(dev_utts, config.features, units, config.transcripts, lexicon, cache,
                                              cmvn if config.features.cmvn == "global" else None, progress=False)
     for e in errors + dev_errors:
@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     log.info("training on %d utterances (%.1f min), dev %d; %d units; world size %d", len(items),
              sum(len(i.feats) for i in items) / 6000, len(dev_items), len(units), world)
     try:
-        train(items, dev_items, config, out, units, cmvn, args.device, args.resume, progress=not args.no_progress)
+        train(items, dev_items, config, out, units, cmvn, args.device, args.resume, progress=not args.no_progress,
+              lexicon=lexicon)
     except RuntimeError as e:
         print(f"asr-train: {e}", file=sys.stderr)
         return 2
