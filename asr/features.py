@@ -34,6 +34,9 @@ class FeatureConfig:
     kaldi: compute with ``torchaudio.compliance.kaldi`` (Kaldi-compatible numbers) instead of the
         built-in path; both give the same frame count and timing.
     cmvn: ``utterance``, ``speaker``, ``global`` (statistics saved with the model) or ``none``.
+    high_freq: upper edge of the mel filterbank in Hz (0: 8000, the Nyquist frequency of 16 kHz). Set
+        3800 for 8 kHz recordings (telephone, Free Spoken Digits): upsampled, they have no energy above
+        4 kHz, and bands there would only carry the recording's noise floor into the features.
     """
 
     kind: str = "fbank"
@@ -42,9 +45,12 @@ class FeatureConfig:
     deltas: bool = False
     kaldi: bool = False
     cmvn: str = "utterance"
+    high_freq: float = 0.0
 
     def __post_init__(self):
         check_choice("kind", self.kind, ("fbank", "mfcc"))
+        if not 0 <= self.high_freq <= SAMPLE_RATE / 2:
+            raise ValueError(f"high_freq must be between 0 and {SAMPLE_RATE // 2} Hz, got {self.high_freq}")
         check_choice("cmvn", self.cmvn, ("utterance", "speaker", "global", "none"))
 
     @property
@@ -64,11 +70,11 @@ def _pad(samples: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _mel_matrix(num_mel_bins: int, sample_rate: int) -> torch.Tensor:
+def _mel_matrix(num_mel_bins: int, sample_rate: int, high_freq: float = 0.0) -> torch.Tensor:
     import librosa
 
     mel = librosa.filters.mel(sr=sample_rate, n_fft=N_FFT, n_mels=num_mel_bins, fmin=20.0,
-                              fmax=sample_rate / 2, htk=True, norm=None)
+                              fmax=high_freq or sample_rate / 2, htk=True, norm=None)
     return torch.from_numpy(mel.T.astype(np.float32))  # (N_FFT//2+1, M)
 
 
@@ -110,17 +116,18 @@ def compute_features(samples: np.ndarray, config: FeatureConfig = FeatureConfig(
         wav = padded[None] * 32768.0
         if config.kind == "fbank":
             feats = kaldi.fbank(wav, num_mel_bins=config.num_mel_bins, dither=0.0, snip_edges=True,
-                                sample_frequency=sample_rate, energy_floor=0.0)
+                                sample_frequency=sample_rate, energy_floor=0.0, high_freq=config.high_freq)
         else:
-            feats = kaldi.mfcc(wav, num_mel_bins=config.num_mel_bins, num_ceps=config.num_ceps,
-                               dither=0.0, snip_edges=True, sample_frequency=sample_rate, energy_floor=0.0)
+            feats = kaldi.mfcc(wav, num_mel_bins=config.num_mel_bins, num_ceps=config.num_ceps, dither=0.0,
+                               snip_edges=True, sample_frequency=sample_rate, energy_floor=0.0,
+                               high_freq=config.high_freq)
         out = feats.numpy()
     else:
         frames = padded.unfold(0, WIN, HOP)  # (T, WIN)
         frames = frames - frames.mean(dim=1, keepdim=True)
         frames = torch.cat([frames[:, :1] * (1 - PREEMPHASIS), frames[:, 1:] - PREEMPHASIS * frames[:, :-1]], 1)
         spec = torch.fft.rfft(frames * _window(), n=N_FFT).abs().pow_(2)
-        logmel = torch.log(torch.clamp(spec @ _mel_matrix(config.num_mel_bins, sample_rate), min=1e-10))
+        logmel = torch.log(torch.clamp(spec @ _mel_matrix(config.num_mel_bins, sample_rate, config.high_freq), min=1e-10))
         out = (logmel @ _dct_matrix(config.num_mel_bins, config.num_ceps) if config.kind == "mfcc" else logmel).numpy()
     if config.deltas:
         out = add_deltas(out)

@@ -79,9 +79,9 @@ def _brute_force(lp, lex, units, lm, lm_scale, penalty, max_words=3):
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), T=st.integers(2, 5), use_lm=st.booleans(),
+@given(seed=st.integers(0, 10_000), T=st.integers(2, 5), use_lm=st.booleans(), tree=st.booleans(),
        penalty=st.sampled_from([-2.0, 0.0, 1.0]))
-def test_decoder_finds_the_exhaustive_best(seed, T, use_lm, penalty):
+def test_decoder_finds_the_exhaustive_best(seed, T, use_lm, tree, penalty):
     units = UnitSet(("sil", "ah", "b", "iy"), 1)
     lex = parse_lexicon(["a ah", "b b iy", "bee b iy", "bee b ah iy"])
     rng = np.random.default_rng(seed)
@@ -93,7 +93,7 @@ def test_decoder_finds_the_exhaustive_best(seed, T, use_lm, penalty):
         lm = BigramLM({w: math.log(1 / len(vocab)) for w in vocab} | {EOS: -3.0},
                       {a: -80.0 for a in [BOS] + vocab},
                       {(a, b): math.log(p) for a in probs for b, p in zip(vocab + [EOS], probs[a])})
-    g = compile_graph(lex, units)
+    g = compile_graph(lex, units, tree=tree and not use_lm)  # a prefix tree is exact without bigrams
     hyp = decode_words(lp, g, lm_arrays(lm, g.words), lm_scale=0.7, word_penalty=penalty, beam=1e9)
     want = _brute_force(lp, lex, units, lm, 0.7, penalty, max_words=T)
     assert hyp.score == pytest.approx(want, abs=1e-3)
@@ -105,6 +105,18 @@ def test_beam_pruning_keeps_the_answer_on_clear_input():
     lp = planted(units, [("sil", 4), ("s", 3), ("ah", 3), ("m", 3), ("m", 2), ("ao", 2), ("r", 2), ("sil", 3)])
     g = compile_graph(lex, units)
     assert decode_words(lp, g, beam=5.0).text == decode_words(lp, g, beam=1e9).text
+
+
+def test_prefix_tree_shares_states_and_gives_the_flat_answer():
+    units = UnitSet(states_per_phone=3)
+    lex = parse_lexicon(["some s ah m", "sum s ah m", "sun s ah n", "more m ao r", "mass m ae s"])
+    flat, tree = compile_graph(lex, units, tree=False), compile_graph(lex, units)
+    assert flat.num_states == 1 + 3 * 3 * 5 + 5  # five chains of three phones, five silences
+    assert tree.num_states == 1 + 3 * (3 + 1 + 3 + 2) + 4  # s-ah shared, m/n, m-ao-r, ae-s; some/sum share an end
+    lp = planted(units, [("sil", 4), ("s", 3), ("ah", 3), ("n", 3), ("m", 2), ("ae", 2), ("s", 2), ("sil", 3)])
+    a, b = decode_words(lp, flat), decode_words(lp, tree)
+    assert a.text == b.text == "sun mass" and a.score == pytest.approx(b.score)
+    assert [(w.start, w.end) for w in a.words] == [(w.start, w.end) for w in b.words]
 
 
 def test_graph_errors():
@@ -144,8 +156,10 @@ def test_lm_steers_acoustically_ambiguous_words():
     units = UnitSet(states_per_phone=1)
     lex = parse_lexicon(["some s ah m", "sum s ah m", "more m ao r"])
     lp = planted(units, [("sil", 2), ("s", 2), ("ah", 2), ("m", 2), ("m", 2), ("ao", 2), ("r", 2), ("sil", 2)])
-    g = compile_graph(lex, units)
+    g = compile_graph(lex, units, tree=False)
     lm = estimate_bigram_lm([["some", "more"], ["some", "more"], ["sum"]])
+    with pytest.raises(ValueError, match="tree=False"):
+        decode_words(lp, compile_graph(lex, units), lm_arrays(lm, g.words))
     assert decode_words(lp, g, lm_arrays(lm, g.words)).text == "some more"
     lm2 = estimate_bigram_lm([["sum", "more"], ["sum", "more"], ["some"]])
     assert decode_words(lp, g, lm_arrays(lm2, g.words)).text == "sum more"

@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--utt2spk", help="utt2spk file (default: the utterance id's prefix)")
     p.add_argument("--confusions", type=int, default=10, help="how many frequent confusions to list")
     p.add_argument("--show", type=int, default=5, help="aligned prints of the N worst utterances (0: none)")
+    p.add_argument("--json", help="also write the per-speaker figures to this JSON file (for recipes)")
     args = p.parse_args(argv)
     from ..lexicon import normalize_text
     from ..metrics import confusions, error_rate, format_alignment, per, per_speaker
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         refs, hyps = read_text_table(args.ref), read_text_table(args.hyp)
-        spk = dict(l.split()[:2] for l in Path(args.utt2spk).read_text().splitlines() if l.strip()) \
+        spk = dict(line.split()[:2] for line in Path(args.utt2spk).read_text().splitlines() if line.strip()) \
             if args.utt2spk else {}
     except (OSError, ValueError) as e:
         print(f"asr-score: {e}", file=sys.stderr)
@@ -75,6 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'speaker':<12} {'tokens':>7} {'sub':>5} {'del':>5} {'ins':>5} {name:>16}")
     for s, r in table.items():
         print(f"{s:<12} {r.ref_len:>7} {r.substitutions:>5} {r.deletions:>5} {r.insertions:>5} {r.rate:>15.2f}%")
+    if args.json:
+        import json
+
+        from ..io.atomic import atomic_write_text
+
+        atomic_write_text(args.json, json.dumps({s: {"tokens": r.ref_len, "sub": r.substitutions, "del": r.deletions,
+                                                     "ins": r.insertions, "rate": round(r.rate, 3)}
+                                                 for s, r in table.items()} | {"metric": name}, indent=1))
     if args.phones:
         from ..metrics import fold39_sequence as fold
         rs, hs = [fold(refs[u]) for u in utts], [fold(hyps[u]) for u in utts]

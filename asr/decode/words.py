@@ -32,25 +32,40 @@ from ..segment import Segment
 class DecodingGraph:
     """Flat arrays describing the word loop (see the module docstring).
 
-    State 0 is the leading silence. Pronunciation ``k`` of word ``pron_word[k]`` occupies states
-    ``pron_first[k] .. pron_last[k]`` (its phone states) and ``pron_last[k] + 1`` (its silence).
+    State 0 is the leading silence. Every other state ``j`` emits ``state_unit[j]`` and is entered
+    from ``state_pred[j] < j`` (or, where that is -1, from the word loop: the word
+    ``state_entry_word[j]``, or any word in a prefix tree). ``state_sil[j]`` marks the silence after
+    a word. Exits ``e``: leaving state ``exit_state[e]`` ends word ``exit_word[e]`` spelled
+    ``prons[exit_pron[e]]``.
     """
 
     words: tuple[str, ...]
     prons: list[tuple[str, ...]]
-    pron_word: np.ndarray
-    pron_first: np.ndarray
-    pron_last: np.ndarray
     state_unit: np.ndarray
+    state_pred: np.ndarray
+    state_entry_word: np.ndarray
+    state_sil: np.ndarray
+    exit_state: np.ndarray
+    exit_word: np.ndarray
+    exit_pron: np.ndarray
+    exit_sil: np.ndarray
     units: UnitSet
+    tree: bool
 
     @property
     def num_states(self) -> int:
         return len(self.state_unit)
 
 
-def compile_graph(lexicon: Lexicon, units: UnitSet, words: list[str] | None = None) -> DecodingGraph:
-    """Word loop over ``words`` (default: every dictionary word), all pronunciation variants."""
+def compile_graph(lexicon: Lexicon, units: UnitSet, words: list[str] | None = None,
+                  tree: bool = True) -> DecodingGraph:
+    """Word loop over ``words`` (default: every dictionary word), all pronunciation variants.
+
+    ``tree=True`` shares common pronunciation prefixes (a lexicon prefix tree): far fewer states near
+    the word starts, where most tokens are, so large vocabularies decode fast; LM scores then apply at
+    word ends, which is exact for no LM or a unigram. A bigram LM needs ``tree=False`` (one chain per
+    pronunciation, LM applied on entering a word).
+    """
     vocab = sorted({normalize_word(w) for w in words} if words is not None else lexicon.prons)
     missing = [w for w in vocab if not lexicon.lookup(w)]
     if missing:
@@ -59,19 +74,51 @@ def compile_graph(lexicon: Lexicon, units: UnitSet, words: list[str] | None = No
         raise ValueError("the decoding vocabulary is empty")
     S = units.states_per_phone
     sil = units.units([SILENCE])[0]  # silence between words is one state, as in training
-    state_unit = [sil]
-    prons, pron_word, first, last = [], [], [], []
+    nodes: dict[tuple, int] = {}
+    node_phone, node_parent, node_word = [], [], []
+    ends: list[tuple[int, int, int]] = []  # (node, word, pron)
+    prons: list[tuple[str, ...]] = []
     for wi, w in enumerate(vocab):
         for pron in lexicon.lookup(w):
-            first.append(len(state_unit))
-            state_unit.extend(units.units(list(pron)))
-            last.append(len(state_unit) - 1)
-            state_unit.append(sil)
+            k = len(prons)
             prons.append(tuple(pron))
-            pron_word.append(wi)
+            parent = -1
+            for i, ph in enumerate(pron):
+                key = (parent, ph) if tree else (k, i)
+                if key not in nodes:
+                    nodes[key] = len(node_phone)
+                    node_phone.append(ph)
+                    node_parent.append(parent)
+                    node_word.append(-1 if tree else wi)
+                parent = nodes[key]
+            ends.append((parent, wi, k))
+    n_nodes = len(node_phone)
+    phone_units = np.asarray(units.units(node_phone), np.int32).reshape(n_nodes, S)
+    end_nodes = sorted({n for n, _, _ in ends})
+    J = 1 + n_nodes * S + len(end_nodes)
+    unit = np.empty(J, np.int32)
+    pred = np.full(J, -1, np.int32)
+    entry_word = np.full(J, -1, np.int32)
+    is_sil = np.zeros(J, np.bool_)
+    unit[0] = sil
+    first = 1 + np.arange(n_nodes) * S
+    unit[1:1 + n_nodes * S] = phone_units.reshape(-1)
+    for s in range(1, S):
+        pred[first + s] = first + s - 1
+    parent = np.asarray(node_parent)
+    has_parent = parent >= 0
+    pred[first[has_parent]] = first[parent[has_parent]] + S - 1
+    entry_word[first] = np.asarray(node_word)
+    sil_of = {n: 1 + n_nodes * S + i for i, n in enumerate(end_nodes)}
+    for n, j in sil_of.items():
+        unit[j], pred[j], is_sil[j] = sil, first[n] + S - 1, True
+    ex_state, ex_word, ex_pron, ex_sil = [], [], [], []
+    for n, wi, k in ends:
+        for j, after_sil in ((first[n] + S - 1, False), (sil_of[n], True)):
+            ex_state.append(j), ex_word.append(wi), ex_pron.append(k), ex_sil.append(after_sil)
     i32 = np.int32
-    return DecodingGraph(tuple(vocab), prons, np.asarray(pron_word, i32), np.asarray(first, i32),
-                         np.asarray(last, i32), np.asarray(state_unit, i32), units)
+    return DecodingGraph(tuple(vocab), prons, unit, pred, entry_word, is_sil, np.asarray(ex_state, i32),
+                         np.asarray(ex_word, i32), np.asarray(ex_pron, i32), np.asarray(ex_sil, np.bool_), units, tree)
 
 
 @dataclass
@@ -86,6 +133,11 @@ class LMArrays:
     pred: np.ndarray
     logp: np.ndarray
     empty: float         # log P(</s> | <s>): an utterance with no word
+    start_backoff: float = 0.0  # log alpha(<s>)
+
+    @property
+    def has_bigrams(self) -> bool:
+        return len(self.pred) > 0 or bool(np.any(self.start != self.start_backoff + self.unigram))
 
 
 def lm_arrays(lm: BigramLM | None, vocab: tuple[str, ...]) -> LMArrays:
@@ -110,7 +162,7 @@ def lm_arrays(lm: BigramLM | None, vocab: tuple[str, ...]) -> LMArrays:
     pred = np.array([a for x in by_succ for a, _ in x], np.int32)
     logp = np.array([p for x in by_succ for _, p in x], np.float64)
     return LMArrays(np.maximum(start, -1e9), np.maximum(end, -1e9), np.maximum(uni, -1e9), bo, ptr, pred, logp,
-                    float(lm.logp(EOS, BOS)))
+                    float(lm.logp(EOS, BOS)), float(lm.backoff.get(BOS, 0.0)))
 
 
 @numba.njit(cache=True)
@@ -121,20 +173,17 @@ def _grow(a, n):  # pragma: no cover
 
 
 @numba.njit(cache=True)
-def _decode(scores, state_unit, pron_word, pron_first, pron_last, V, lm_start, lm_end, lm_uni, lm_bo, ptr, pred,
-            lp, lm_empty, lm_scale, penalty, sil_penalty, beam):  # pragma: no cover
+def _decode(scores, state_unit, state_pred, state_entry_word, state_sil, exit_state, exit_word, exit_pron, exit_sil,
+            tree, V, lm_start, lm_end, lm_uni, lm_bo, ptr, pred, lp, lm_empty, start_bo, lm_scale, penalty,
+            sil_penalty, beam):  # pragma: no cover
     T = scores.shape[0]
     J = len(state_unit)
-    K = len(pron_word)
+    E = len(exit_state)
     NEG = -1e30
     delta = np.full(J, NEG)
-    new = np.full(J, NEG)
     link = np.full(J, -1, np.int64)      # link of the word before the one this token is in
-    nlink = np.full(J, -1, np.int64)
     wstart = np.zeros(J, np.int64)       # frame the current word was entered
-    nwstart = np.zeros(J, np.int64)
     wend = np.zeros(J, np.int64)         # silence states: frame the word before them ended
-    nwend = np.zeros(J, np.int64)
     # links: word, pronunciation, start frame, end frame (exclusive), previous link, score at end
     cap = 1024
     L_word = np.empty(cap, np.int64)
@@ -144,90 +193,98 @@ def _decode(scores, state_unit, pron_word, pron_first, pron_last, V, lm_start, l
     L_prev = np.empty(cap, np.int64)
     L_score = np.empty(cap)
     nl = 0
-    # word-level exits of the previous frame and entries for the current one
+    # word exits of the previous frame; entries (per word, or one shared by a prefix tree) for this one
     ex = np.full(V, NEG)
     ex_pron = np.zeros(V, np.int64)
     ex_link = np.zeros(V, np.int64)
     ex_start = np.zeros(V, np.int64)
     ex_end = np.zeros(V, np.int64)
     made = np.full(V, -1, np.int64)
-    entry = np.empty(V)
-    entry_from = np.empty(V, np.int64)  # -1: from <s> (no word), else predecessor word
+    entry = np.empty(V + 1)              # entry[V]: the shared tree entry
+    entry_from = np.empty(V + 1, np.int64)  # -1: from <s> / leading silence, else the previous word
     for v in range(V):
         entry[v] = lm_scale * lm_start[v] + penalty
         entry_from[v] = -1
-    start_score = 0.0  # leading silence score before frame 0
+    entry[V] = lm_scale * start_bo + penalty
+    entry_from[V] = -1
+    prev_best = 0.0
     for t in range(T):
-        # --- transitions into every state (old scores in delta) ---
-        new[0] = (delta[0] if t > 0 else start_score)
-        nlink[0] = -1
-        for k in range(K):
-            w = pron_word[k]
-            f = pron_first[k]
-            l = pron_last[k]
-            # first state: stay, or enter the word
-            best = delta[f]
-            bl, bs = link[f], wstart[f]
-            e = entry[w]
-            if e > best:
-                src = entry_from[w]
-                if src < 0:
-                    bl = -1
-                else:
-                    if made[src] < 0:
-                        if nl == len(L_word):
-                            L_word = _grow(L_word, nl + 1)
-                            L_pron = _grow(L_pron, nl + 1)
-                            L_start = _grow(L_start, nl + 1)
-                            L_end = _grow(L_end, nl + 1)
-                            L_prev = _grow(L_prev, nl + 1)
-                            L_score = _grow(L_score, nl + 1)
-                        L_word[nl] = src
-                        L_pron[nl] = ex_pron[src]
-                        L_start[nl] = ex_start[src]
-                        L_end[nl] = ex_end[src]
-                        L_prev[nl] = ex_link[src]
-                        L_score[nl] = ex[src]
-                        made[src] = nl
-                        nl += 1
-                    bl = made[src]
-                best, bs = e, t
-            new[f], nlink[f], nwstart[f] = best, bl, bs
-            for j in range(f + 1, l + 1):
-                if delta[j] >= delta[j - 1]:
-                    new[j], nlink[j], nwstart[j] = delta[j], link[j], wstart[j]
-                else:
-                    new[j], nlink[j], nwstart[j] = delta[j - 1], link[j - 1], wstart[j - 1]
-            s = l + 1  # trailing silence
-            into = delta[l] + sil_penalty
-            if delta[s] >= into:
-                new[s], nlink[s], nwstart[s], nwend[s] = delta[s], link[s], wstart[s], wend[s]
-            else:
-                new[s], nlink[s], nwstart[s], nwend[s] = into, link[l], wstart[l], t
-        # --- emissions and beam ---
+        # In place, from the last state down: every state's predecessor has a lower index, so it still
+        # holds the previous frame's score. Tokens more than `beam` below the previous frame's best
+        # (before this frame's emission) are dropped; states with no token and no way in are skipped.
+        floor = prev_best - beam
         best = NEG
-        for j in range(J):
-            if new[j] > NEG:
-                new[j] += scores[t, state_unit[j]]
-                if new[j] > best:
-                    best = new[j]
-        floor = best - beam
-        for j in range(J):
-            if new[j] < floor:
-                new[j] = NEG
-            delta[j], link[j], wstart[j], wend[j] = new[j], nlink[j], nwstart[j], nwend[j]
+        d0 = delta[0] if t > 0 else 0.0
+        delta[0] = d0 + scores[t, state_unit[0]] if d0 >= floor else NEG
+        best = delta[0]
+        for j in range(J - 1, 0, -1):
+            p = state_pred[j]
+            stay = delta[j]
+            if p >= 0:
+                into = delta[p]
+                if state_sil[j]:
+                    into += sil_penalty
+                if into > stay:
+                    if into < floor:
+                        delta[j] = NEG
+                        continue
+                    stay = into
+                    link[j], wstart[j] = link[p], wstart[p]
+                    if state_sil[j]:
+                        wend[j] = t
+            else:
+                ew = state_entry_word[j]
+                if ew < 0:
+                    ew = V
+                e = entry[ew]
+                if e > stay:
+                    if e < floor:
+                        delta[j] = NEG
+                        continue
+                    src = entry_from[ew]
+                    if src < 0:
+                        link[j] = -1
+                    else:
+                        if made[src] < 0:
+                            if nl == len(L_word):
+                                L_word = _grow(L_word, nl + 1)
+                                L_pron = _grow(L_pron, nl + 1)
+                                L_start = _grow(L_start, nl + 1)
+                                L_end = _grow(L_end, nl + 1)
+                                L_prev = _grow(L_prev, nl + 1)
+                                L_score = _grow(L_score, nl + 1)
+                            L_word[nl] = src
+                            L_pron[nl] = ex_pron[src]
+                            L_start[nl] = ex_start[src]
+                            L_end[nl] = ex_end[src]
+                            L_prev[nl] = ex_link[src]
+                            L_score[nl] = ex[src]
+                            made[src] = nl
+                            nl += 1
+                        link[j] = made[src]
+                    stay = e
+                    wstart[j] = t
+            if stay < floor:
+                delta[j] = NEG
+                continue
+            v = stay + scores[t, state_unit[j]]
+            delta[j] = v
+            if v > best:
+                best = v
+        prev_best = best
         # --- word exits after frame t, entries for frame t + 1 ---
         for v in range(V):
             ex[v] = NEG
             made[v] = -1
-        for k in range(K):
-            w = pron_word[k]
-            l = pron_last[k]
-            if delta[l] > ex[w]:
-                ex[w], ex_pron[w], ex_link[w], ex_start[w], ex_end[w] = delta[l], k, link[l], wstart[l], t + 1
-            s = l + 1
-            if delta[s] > ex[w]:
-                ex[w], ex_pron[w], ex_link[w], ex_start[w], ex_end[w] = delta[s], k, link[s], wstart[s], wend[s]
+        for e in range(E):
+            j = exit_state[e]
+            if delta[j] <= NEG:
+                continue
+            w = exit_word[e]
+            sc = delta[j] + lm_scale * lm_uni[w] if tree else delta[j]
+            if sc > ex[w]:
+                ex[w], ex_pron[w], ex_link[w], ex_start[w] = sc, exit_pron[e], link[j], wstart[j]
+                ex_end[w] = wend[j] if exit_sil[e] else t + 1
         best_bo, arg_bo = NEG, -1
         for v in range(V):
             if ex[v] > NEG:
@@ -235,6 +292,12 @@ def _decode(scores, state_unit, pron_word, pron_first, pron_last, V, lm_start, l
                 if c > best_bo:
                     best_bo, arg_bo = c, v
         from_sil = delta[0]
+        if tree:
+            b, a = from_sil + lm_scale * start_bo, -1
+            if best_bo > b:
+                b, a = best_bo, arg_bo
+            entry[V], entry_from[V] = b + penalty, a
+            continue
         for v in range(V):
             b, a = from_sil + lm_scale * lm_start[v], -1
             if arg_bo >= 0:
@@ -318,9 +381,13 @@ def decode_words(log_probs: np.ndarray, graph: DecodingGraph, lm: LMArrays | Non
         scores = scores - np.float32(prior_scale) * np.asarray(log_priors, np.float32)[None, :]
     if len(scores) == 0:
         return WordHypothesis([], [], 0.0)
-    rows, ends, total = _decode(np.ascontiguousarray(scores), graph.state_unit, graph.pron_word, graph.pron_first,
-                                graph.pron_last, len(graph.words), lm.start, lm.end, lm.unigram, lm.backoff, lm.ptr,
-                                lm.pred, lm.logp, lm.empty, float(lm_scale), float(word_penalty),
+    if graph.tree and lm.has_bigrams:
+        raise ValueError("a bigram LM needs a graph compiled with tree=False (LM scores on entering words)")
+    g = graph
+    rows, ends, total = _decode(np.ascontiguousarray(scores), g.state_unit, g.state_pred, g.state_entry_word,
+                                g.state_sil, g.exit_state, g.exit_word, g.exit_pron, g.exit_sil, g.tree,
+                                len(g.words), lm.start, lm.end, lm.unigram, lm.backoff, lm.ptr, lm.pred, lm.logp,
+                                lm.empty, lm.start_backoff, float(lm_scale), float(word_penalty),
                                 float(silence_penalty), float(beam))
     words, prons, before = [], [], 0.0
     for (w, k, s, e), sc in zip(rows, ends):
