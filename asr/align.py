@@ -60,6 +60,84 @@ def _viterbi_py(log_probs, targets, optional, t_lens, n_lens, bp, positions, sco
                 n -= bp[b, t, n]
 
 
+@numba.njit(cache=True)
+def _viterbi_banded(log_probs, targets, optional, W, bp, positions):  # pragma: no cover
+    """One utterance; at frame t only positions within W of the diagonal t*N/T are kept.
+    bp (T, 2W+1) u8 scratch relative to each frame's lowest position; returns the path score."""
+    T = log_probs.shape[0]
+    N = len(targets)
+    prev = np.full(N, -np.inf)
+    cur = np.full(N, -np.inf)
+    prev[0] = log_probs[0, targets[0]]
+    if N > 1 and optional[0]:
+        prev[1] = log_probs[0, targets[1]]
+    plo, phi = 0, min(N - 1, W)
+    for n in range(2, phi + 1):
+        prev[n] = -np.inf
+    for t in range(1, T):
+        c = (t * N) // T
+        lo, hi = max(0, c - W), min(N - 1, c + W)
+        for n in range(lo, hi + 1):
+            best = prev[n] if plo <= n <= phi else -np.inf
+            arg = 0
+            if n >= 1 and plo <= n - 1 <= phi and prev[n - 1] > best:
+                best = prev[n - 1]
+                arg = 1
+            if n >= 2 and optional[n - 1] and plo <= n - 2 <= phi and prev[n - 2] > best:
+                best = prev[n - 2]
+                arg = 2
+            bp[t, n - lo] = arg
+            cur[n] = best + log_probs[t, targets[n]]
+        for n in range(plo, phi + 1):
+            prev[n] = -np.inf
+        for n in range(lo, hi + 1):
+            prev[n] = cur[n]
+        plo, phi = lo, hi
+    end = N - 1
+    if N > 1 and optional[N - 1] and prev[N - 2] > prev[N - 1]:
+        end = N - 2
+    score = prev[end] if plo <= end <= phi else -np.inf
+    if score == -np.inf:
+        return score
+    n = end
+    for t in range(T - 1, -1, -1):
+        positions[t] = n
+        if t > 0:
+            lo = max(0, (t * N) // T - W)
+            n -= bp[t, n - lo]
+    return score
+
+
+def viterbi_align_banded(log_probs: np.ndarray, targets: np.ndarray, optional: np.ndarray | None = None,
+                         band: int | None = None, max_bytes: int = 1 << 30) -> Alignment:
+    """Forced alignment of one long utterance in bounded memory: at each frame only target positions
+    within ``band`` of the diagonal are searched (default: as wide as ``max_bytes`` of backpointers
+    allow, at least 500), so memory is T x (2 band + 1) bytes instead of T x N. The result equals
+    :func:`viterbi_align`'s whenever the best path stays inside the band (always when band >= N);
+    otherwise it is the best path inside the band, and an error when none exists."""
+    lp = np.ascontiguousarray(np.asarray(log_probs, dtype=np.float32))
+    tgt = np.ascontiguousarray(np.asarray(targets, dtype=np.int64))
+    opt = np.zeros(len(tgt), np.bool_) if optional is None else np.ascontiguousarray(np.asarray(optional, bool))
+    T, N = len(lp), len(tgt)
+    empty = Alignment(np.zeros(0, np.int32), np.zeros(0, np.int64), float("-inf"))
+    if N == 0:
+        return Alignment(empty.positions, empty.units, empty.score, "empty target sequence")
+    if min_frames(N, opt) > T:
+        return Alignment(empty.positions, empty.units, empty.score,
+                         f"transcript too long for the audio: {min_frames(N, opt)} symbols need at least as many "
+                         f"frames, audio has {T}")
+    W = band if band is not None else max(500, max_bytes // max(2 * T, 1))
+    W = min(W, N)
+    bp = np.empty((T, 2 * W + 1), dtype=np.uint8)
+    positions = np.full(T, -1, dtype=np.int32)
+    score = _viterbi_banded(lp, tgt, opt, W, bp, positions)
+    if not np.isfinite(score):
+        return Alignment(empty.positions, empty.units, empty.score,
+                         f"no path within {W} positions of the diagonal (speech far from evenly spread; "
+                         f"split the file or widen the band)")
+    return Alignment(positions, tgt[positions], float(score))
+
+
 # the same kernel compiled twice: parallel over utterances for batches, serial for one utterance
 # (where starting the thread pool would cost more than the recursion)
 _viterbi_kernel = numba.njit(parallel=True, cache=True)(_viterbi_py)
@@ -154,7 +232,7 @@ def min_frames(n_symbols: int, optional: np.ndarray | None = None) -> int:
 
 def viterbi_align(log_probs: torch.Tensor | np.ndarray, targets: list[list[int]] | list[np.ndarray],
                   lengths: list[int] | np.ndarray | None = None,
-                  optional: list[np.ndarray] | None = None) -> list[Alignment]:
+                  optional: list[np.ndarray] | None = None, max_cells: int = 1 << 28) -> list[Alignment]:
     """Batched Viterbi forced alignment.
 
     Args:
@@ -162,6 +240,8 @@ def viterbi_align(log_probs: torch.Tensor | np.ndarray, targets: list[list[int]]
         targets: B unit sequences (variable length N_b); adjacent repeats are distinct positions.
         lengths: valid frames per utterance (default: all T).
         optional: per utterance, a bool array (N_b,) marking skippable positions (optional silence).
+        max_cells: an utterance with more frames x symbols than this (a long recording: 20 minutes
+            and 6,000 symbols is 7e8) is aligned alone by :func:`viterbi_align_banded` in bounded memory.
     Returns:
         One :class:`Alignment` per utterance. An utterance whose transcript needs more frames than
         it has gets ``error`` set (with both numbers) and empty paths; the rest of the batch goes on.
@@ -190,27 +270,33 @@ def viterbi_align(log_probs: torch.Tensor | np.ndarray, targets: list[list[int]]
         elif min_frames(len(seq), opt[b]) > t_lens[b]:
             errors[b] = (f"transcript too long for the audio: {min_frames(len(seq), opt[b])} symbols "
                          f"need at least as many frames, audio has {t_lens[b]}")
-    ok = np.array([e is None for e in errors])
     out: list[Alignment] = [Alignment(np.zeros(0, np.int32), np.zeros(0, np.int64), float("-inf"), e)
                             for e in errors]
+    for b in range(B):
+        if errors[b] is None and t_lens[b] * n_lens[b] > max_cells:
+            out[b] = viterbi_align_banded(lp[b, :t_lens[b]].detach().float().cpu().numpy(), tgt[b, :n_lens[b]],
+                                          opt[b, :n_lens[b]], max_bytes=max_cells)
+            errors[b] = "done"
+    ok = np.array([e is None for e in errors])
     if not ok.any():
         return out
     idx = np.flatnonzero(ok)
     sub_t, sub_n = t_lens[idx], n_lens[idx]
+    Nb = int(sub_n.max())
+    sub_tgt, sub_opt = np.ascontiguousarray(tgt[idx, :Nb]), np.ascontiguousarray(opt[idx, :Nb])
     if lp.is_cuda:
-        positions, scores = _viterbi_torch(lp[idx].float(), torch.from_numpy(tgt[idx]).to(lp.device),
-                                           torch.from_numpy(opt[idx]).to(lp.device),
+        positions, scores = _viterbi_torch(lp[idx].float(), torch.from_numpy(sub_tgt).to(lp.device),
+                                           torch.from_numpy(sub_opt).to(lp.device),
                                            torch.from_numpy(sub_t).to(lp.device), torch.from_numpy(sub_n).to(lp.device))
         positions, scores = positions.numpy(), scores.numpy()
     else:
         lp_np = np.ascontiguousarray(lp[idx].detach().float().numpy())
         tmax = int(sub_t.max())
-        bp = np.empty((len(idx), tmax, N), dtype=np.uint8)
+        bp = np.empty((len(idx), tmax, Nb), dtype=np.uint8)
         positions = np.full((len(idx), tmax), -1, dtype=np.int32)
         scores = np.full(len(idx), -np.inf)
         kernel = _viterbi_kernel if len(idx) > 1 else _viterbi_serial
-        kernel(lp_np, np.ascontiguousarray(tgt[idx]), np.ascontiguousarray(opt[idx]),
-                        sub_t, sub_n, bp, positions, scores)
+        kernel(lp_np, sub_tgt, sub_opt, sub_t, sub_n, bp, positions, scores)
     for k, b in enumerate(idx):
         if not np.isfinite(scores[k]):
             out[b] = Alignment(np.zeros(0, np.int32), np.zeros(0, np.int64), float("-inf"),

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .align import viterbi_align
+from .align import pad_log_probs, viterbi_align
+from .audio import FRAME_SHIFT_S
 from .aligner import utterance_audio
 from .audio import AudioError
 from .corpus.utterance import Utterance
@@ -20,6 +21,8 @@ from .io.writers import AlignedUtterance
 from .lexicon import Lexicon
 from .lm import BigramLM
 from .model import AcousticModel
+from .phones import SILENCE, UnitSet
+from .segment import Segment
 from .transcript import frames_to_time, phone_segments, pronunciation_targets
 
 
@@ -36,13 +39,43 @@ class DecodeConfig:
     phone_insertion_penalty: added per phone in ``--phones`` mode.
     """
 
-    beam: float = 40.0
+    beam: float = 20.0
     lm_scale: float = 1.0
     word_penalty: float = 0.0
     silence_penalty: float = 0.0
     prior_scale: float = 1.0
     phone_lm_weight: float = 1.0
     phone_insertion_penalty: float = 0.0
+
+
+def phones_within_words(lp: np.ndarray, words: list[Segment], prons: list[tuple[str, ...]], units: UnitSet,
+                        batch: int = 64) -> list[Segment]:
+    """Timed phones: each decoded word's pronunciation aligned inside the word's own frames (the
+    decoder fixed the word boundaries), silence in the gaps. Memory grows with the longest word, not
+    with the file, so long recordings are fine."""
+    spans = [(int(round(w.start / FRAME_SHIFT_S)), int(round(w.end / FRAME_SHIFT_S))) for w in words]
+    phones: list[Segment] = []
+    aligned: list[list[Segment]] = []
+    for i in range(0, len(words), batch):
+        chunk = list(range(i, min(i + batch, len(words))))
+        targets = [pronunciation_targets([words[k].label], [prons[k]], units, optional_silence=False) for k in chunk]
+        padded, lengths = pad_log_probs([lp[spans[k][0]:spans[k][1]] for k in chunk])
+        for k, tg, a in zip(chunk, targets, viterbi_align(padded, [t.units for t in targets], lengths)):
+            s0 = spans[k][0]
+            part = lp[s0:spans[k][1]]
+            segs = phone_segments(a.positions, tg, part[np.arange(len(part)), a.units]) if not a.error else []
+            aligned.append([Segment(x.label, round(x.start + s0 * FRAME_SHIFT_S, 6),
+                                    round(x.end + s0 * FRAME_SHIFT_S, 6), x.score) for x in segs])
+    t = 0.0
+    for w, segs in zip(words, aligned):
+        if w.start > t:
+            phones.append(Segment(SILENCE, t, w.start))
+        phones.extend(segs)
+        t = w.end
+    total = frames_to_time(len(lp))
+    if total > t:
+        phones.append(Segment(SILENCE, t, total))
+    return phones
 
 
 @dataclass
@@ -109,10 +142,8 @@ class Transcriber:
                            c.silence_penalty, c.beam)
         if not hyp.words:
             return AlignedUtterance(utt_id, [], [], duration), hyp.score
-        targets = pronunciation_targets([w.label for w in hyp.words], hyp.prons, self.model.units)
-        a = viterbi_align(lp[None], [targets.units], None, [targets.optional])[0]
-        phones = phone_segments(a.positions, targets, lp[np.arange(len(lp)), a.units]) if not a.error else []
-        return AlignedUtterance(utt_id, hyp.words, phones, duration), hyp.score
+        return AlignedUtterance(utt_id, hyp.words, phones_within_words(lp, hyp.words, hyp.prons, self.model.units),
+                                duration), hyp.score
 
     def transcribe(self, utt: Utterance) -> Transcription:
         """Read (the ``start``/``end`` part of) the audio and decode it; unreadable audio comes back as a

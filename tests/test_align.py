@@ -129,3 +129,37 @@ def test_flat_start_is_uniform():
     assert list(pos) == [0, 0, 0, 0, 1, 1, 1, 2, 2, 2]
     with pytest.raises(ValueError):
         flat_start(2, 3)
+
+
+def test_banded_alignment_equals_the_full_one_and_bounds_memory():
+    from asr.align import viterbi_align_banded
+
+    rng = np.random.default_rng(3)
+    for T, N in [(40, 15), (600, 150), (2500, 800)]:
+        lp = np.log(rng.dirichlet(np.ones(20), size=T)).astype(np.float32)
+        tg, opt = rng.integers(0, 20, N), rng.random(N) < 0.2
+        full = viterbi_align(lp[None], [tg], None, [opt])[0]
+        for band in (N, max(N // 5, 10)):
+            b = viterbi_align_banded(lp, tg, opt, band=band)
+            assert np.array_equal(b.positions, full.positions) and b.score == pytest.approx(full.score)
+        # viterbi_align hands utterances above max_cells to the banded kernel by itself
+        routed = viterbi_align(lp[None], [tg], None, [opt], max_cells=T * N - 1)[0]
+        assert np.array_equal(routed.positions, full.positions)
+
+
+def test_banded_alignment_keeps_to_its_band():
+    from asr.align import viterbi_align_banded
+
+    T, N, U = 200, 40, 41
+    lp = np.full((T, U), -20.0, np.float32)
+    # all the speech at the very end: the best path runs far from the diagonal
+    lp[:160, 0] = 0.0
+    for n in range(1, N):
+        lp[160 + n - 1, n] = 0.0
+    tg = np.arange(N)
+    assert viterbi_align_banded(lp, tg, band=N).error is None
+    narrow = viterbi_align_banded(lp, tg, band=3)  # the best path inside the band: a worse one
+    assert narrow.error is None and narrow.score < viterbi_align_banded(lp, tg, band=N).score - 100
+    assert np.abs(narrow.positions - np.arange(T) * N // T).max() <= 3
+    lp[:, 1:] = -np.inf  # no path at all within the band (nor outside)
+    assert "diagonal" in viterbi_align_banded(lp, tg, band=3).error

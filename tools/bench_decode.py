@@ -95,7 +95,7 @@ def main() -> None:
     ap.add_argument("--fsdd", default=str(SHARED / "fsdd" / "recordings"))
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--vocab", type=int, default=6000)
-    ap.add_argument("--beam", type=float, default=40.0)
+    ap.add_argument("--beam", type=float, default=20.0, help="both decoders' score beam (asr-transcribe's default)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     model = load_model(args.model)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -32,6 +33,8 @@ def build_parser():
     p.add_argument("--transcripts", choices=["words", "phones"], default="words",
                    help="align words via the dictionary (default) or a corpus's phone labels (TIMIT .PHN)")
     p.add_argument("--include-sa", action="store_true", help="TIMIT: keep the SA sentences")
+    p.add_argument("--split", choices=["all", "train", "dev", "test"], default="all",
+                   help="TIMIT: align only this split (default: every utterance)")
     p.add_argument("--format", default="textgrid", help="comma list of textgrid, ctm, phn, json")
     p.add_argument("--oov", choices=["stop", "skip"], default="stop",
                    help="stop before any work and list OOV words (default), or skip their utterances")
@@ -118,7 +121,8 @@ def _load(args):
     from ..corpus.timit import find_timit_root, prepare_timit
 
     if find_timit_root(args.corpus) is not None:
-        return [u for part in prepare_timit(args.corpus, include_sa=args.include_sa).values() for u in part]
+        splits = prepare_timit(args.corpus, include_sa=args.include_sa)
+        return [u for name, part in splits.items() if args.split in ("all", name) for u in part]
     return load_corpus(args.corpus)
 
 
@@ -132,7 +136,13 @@ def align_corpus(args, formats: list[str]) -> int:
 
     t0 = time.time()
     out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
+            pass
+    except OSError as e:
+        print(f"asr-align: {out}: output folder cannot be created or written ({e.strerror})", file=sys.stderr)
+        return 2
     k, n = parse_shard(args.shard)
     utts = sorted(_load(args), key=lambda u: u.utt_id)
     utts = utts[k - 1::n]

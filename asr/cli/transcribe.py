@@ -5,6 +5,7 @@ import glob
 import json
 import logging
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -183,8 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     if out_dir is not None:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".write-test-"):
+                pass
         except OSError as e:
-            print(f"asr-transcribe: {out_dir}: cannot create the output folder ({e.strerror})", file=sys.stderr)
+            print(f"asr-transcribe: {out_dir}: output folder cannot be created or written ({e.strerror})",
+                  file=sys.stderr)
             return 2
         if not args.overwrite:
             todo = [u for u in utts if not (out_dir / (u.utt_id + suffix)).exists()]

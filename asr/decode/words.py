@@ -56,6 +56,22 @@ class DecodingGraph:
     def num_states(self) -> int:
         return len(self.state_unit)
 
+    def __post_init__(self):
+        # what the search walks: successors of each state, exits of each state, the states words start in
+        J = len(self.state_unit)
+        has_pred = self.state_pred >= 0
+        order = np.argsort(self.state_pred[has_pred], kind="stable")
+        self.succ = np.flatnonzero(has_pred)[order].astype(np.int32)
+        self.succ_ptr = np.zeros(J + 1, np.int32)
+        np.add.at(self.succ_ptr, self.state_pred[has_pred] + 1, 1)
+        self.succ_ptr = np.cumsum(self.succ_ptr).astype(np.int32)
+        order = np.argsort(self.exit_state, kind="stable")
+        self.exit_idx = order.astype(np.int32)
+        self.exit_ptr = np.zeros(J + 1, np.int32)
+        np.add.at(self.exit_ptr, self.exit_state + 1, 1)
+        self.exit_ptr = np.cumsum(self.exit_ptr).astype(np.int32)
+        self.entry_states = np.flatnonzero(~has_pred)[1:].astype(np.int32)  # state 0 is the leading silence
+
 
 def compile_graph(lexicon: Lexicon, units: UnitSet, words: list[str] | None = None,
                   tree: bool = True) -> DecodingGraph:
@@ -173,17 +189,22 @@ def _grow(a, n):  # pragma: no cover
 
 
 @numba.njit(cache=True)
-def _decode(scores, state_unit, state_pred, state_entry_word, state_sil, exit_state, exit_word, exit_pron, exit_sil,
-            tree, V, lm_start, lm_end, lm_uni, lm_bo, ptr, pred, lp, lm_empty, start_bo, lm_scale, penalty,
-            sil_penalty, beam):  # pragma: no cover
+def _decode(scores, state_unit, state_pred, state_entry_word, state_sil, succ_ptr, succ, exit_ptr, exit_idx,
+            entry_states, exit_word, exit_pron, tree, V, lm_start, lm_end, lm_uni, lm_bo, ptr, pred, lp, lm_empty,
+            start_bo, lm_scale, penalty, sil_penalty, beam):  # pragma: no cover
     T = scores.shape[0]
     J = len(state_unit)
-    E = len(exit_state)
     NEG = -1e30
-    delta = np.full(J, NEG)
-    link = np.full(J, -1, np.int64)      # link of the word before the one this token is in
-    wstart = np.zeros(J, np.int64)       # frame the current word was entered
-    wend = np.zeros(J, np.int64)         # silence states: frame the word before them ended
+    # two generations of tokens (previous frame, this frame); a value is valid where its stamp is its frame
+    d_old, d_new = np.full(J, NEG), np.full(J, NEG)
+    l_old, l_new = np.full(J, -1, np.int64), np.full(J, -1, np.int64)   # link of the word before this one
+    s_old, s_new = np.zeros(J, np.int64), np.zeros(J, np.int64)          # frame the current word was entered
+    e_old, e_new = np.zeros(J, np.int64), np.zeros(J, np.int64)          # silence: frame the word before ended
+    st_old, st_new = np.full(J, -2, np.int64), np.full(J, -2, np.int64)
+    seen = np.full(J, -2, np.int64)
+    act, nxt = np.empty(J, np.int64), np.empty(J, np.int64)
+    cand = np.empty(J, np.int64)
+    n_act = 0
     # links: word, pronunciation, start frame, end frame (exclusive), previous link, score at end
     cap = 1024
     L_word = np.empty(cap, np.int64)
@@ -209,42 +230,63 @@ def _decode(scores, state_unit, state_pred, state_entry_word, state_sil, exit_st
     entry_from[V] = -1
     prev_best = 0.0
     for t in range(T):
-        # In place, from the last state down: every state's predecessor has a lower index, so it still
-        # holds the previous frame's score. Tokens more than `beam` below the previous frame's best
-        # (before this frame's emission) are dropped; states with no token and no way in are skipped.
+        # candidates: live states, their successors, and word starts whose entry is within the beam
         floor = prev_best - beam
+        n_c = 0
+        if t == 0:
+            cand[0] = 0
+            seen[0] = 0
+            n_c = 1
+        for i in range(n_act):
+            a = act[i]
+            if seen[a] != t:
+                seen[a] = t
+                cand[n_c] = a
+                n_c += 1
+            for k in range(succ_ptr[a], succ_ptr[a + 1]):
+                b = succ[k]
+                if seen[b] != t:
+                    seen[b] = t
+                    cand[n_c] = b
+                    n_c += 1
+        if tree:
+            if entry[V] >= floor:
+                for b in entry_states:
+                    if seen[b] != t:
+                        seen[b] = t
+                        cand[n_c] = b
+                        n_c += 1
+        else:
+            for b in entry_states:
+                if entry[state_entry_word[b]] >= floor and seen[b] != t:
+                    seen[b] = t
+                    cand[n_c] = b
+                    n_c += 1
         best = NEG
-        d0 = delta[0] if t > 0 else 0.0
-        delta[0] = d0 + scores[t, state_unit[0]] if d0 >= floor else NEG
-        best = delta[0]
-        for j in range(J - 1, 0, -1):
+        n_nxt = 0
+        for i in range(n_c):
+            j = cand[i]
+            v, lk, ws, we = NEG, -1, 0, 0
+            if st_old[j] == t - 1:
+                v, lk, ws, we = d_old[j], l_old[j], s_old[j], e_old[j]
             p = state_pred[j]
-            stay = delta[j]
             if p >= 0:
-                into = delta[p]
-                if state_sil[j]:
-                    into += sil_penalty
-                if into > stay:
-                    if into < floor:
-                        delta[j] = NEG
-                        continue
-                    stay = into
-                    link[j], wstart[j] = link[p], wstart[p]
-                    if state_sil[j]:
-                        wend[j] = t
+                if st_old[p] == t - 1:
+                    into = d_old[p] + sil_penalty if state_sil[j] else d_old[p]
+                    if into > v:
+                        v, lk, ws, we = into, l_old[p], s_old[p], t
+            elif j == 0:
+                if t == 0:
+                    v, lk, ws = 0.0, -1, 0
             else:
                 ew = state_entry_word[j]
                 if ew < 0:
                     ew = V
                 e = entry[ew]
-                if e > stay:
-                    if e < floor:
-                        delta[j] = NEG
-                        continue
+                if e > v:
                     src = entry_from[ew]
-                    if src < 0:
-                        link[j] = -1
-                    else:
+                    lk = -1
+                    if src >= 0:
                         if made[src] < 0:
                             if nl == len(L_word):
                                 L_word = _grow(L_word, nl + 1)
@@ -261,14 +303,14 @@ def _decode(scores, state_unit, state_pred, state_entry_word, state_sil, exit_st
                             L_score[nl] = ex[src]
                             made[src] = nl
                             nl += 1
-                        link[j] = made[src]
-                    stay = e
-                    wstart[j] = t
-            if stay < floor:
-                delta[j] = NEG
+                        lk = made[src]
+                    v, ws = e, t
+            if v < floor:
                 continue
-            v = stay + scores[t, state_unit[j]]
-            delta[j] = v
+            v += scores[t, state_unit[j]]
+            d_new[j], l_new[j], s_new[j], e_new[j], st_new[j] = v, lk, ws, we, t
+            nxt[n_nxt] = j
+            n_nxt += 1
             if v > best:
                 best = v
         prev_best = best
@@ -276,22 +318,29 @@ def _decode(scores, state_unit, state_pred, state_entry_word, state_sil, exit_st
         for v in range(V):
             ex[v] = NEG
             made[v] = -1
-        for e in range(E):
-            j = exit_state[e]
-            if delta[j] <= NEG:
-                continue
-            w = exit_word[e]
-            sc = delta[j] + lm_scale * lm_uni[w] if tree else delta[j]
-            if sc > ex[w]:
-                ex[w], ex_pron[w], ex_link[w], ex_start[w] = sc, exit_pron[e], link[j], wstart[j]
-                ex_end[w] = wend[j] if exit_sil[e] else t + 1
+        for i in range(n_nxt):
+            j = nxt[i]
+            for k in range(exit_ptr[j], exit_ptr[j + 1]):
+                x = exit_idx[k]
+                w = exit_word[x]
+                sc = d_new[j] + lm_scale * lm_uni[w] if tree else d_new[j]
+                if sc > ex[w]:
+                    ex[w], ex_pron[w], ex_link[w], ex_start[w] = sc, exit_pron[x], l_new[j], s_new[j]
+                    ex_end[w] = e_new[j] if state_sil[j] else t + 1
+        d_old, d_new = d_new, d_old
+        l_old, l_new = l_new, l_old
+        s_old, s_new = s_new, s_old
+        e_old, e_new = e_new, e_old
+        st_old, st_new = st_new, st_old
+        act, nxt = nxt, act
+        n_act = n_nxt
         best_bo, arg_bo = NEG, -1
         for v in range(V):
             if ex[v] > NEG:
                 c = ex[v] + lm_scale * lm_bo[v]
                 if c > best_bo:
                     best_bo, arg_bo = c, v
-        from_sil = delta[0]
+        from_sil = d_old[0] if st_old[0] == t else NEG
         if tree:
             b, a = from_sil + lm_scale * start_bo, -1
             if best_bo > b:
@@ -312,8 +361,9 @@ def _decode(scores, state_unit, state_pred, state_entry_word, state_sil, exit_st
                         b, a = c, p
             entry[v] = b + penalty
             entry_from[v] = a
+    delta0 = d_old[0] if T > 0 and st_old[0] == T - 1 else NEG
     # --- final: end of sentence after a word, or silence only ---
-    final, arg = delta[0] + lm_scale * lm_empty, -1
+    final, arg = delta0 + lm_scale * lm_empty, -1
     for v in range(V):
         if ex[v] > NEG:
             c = ex[v] + lm_scale * lm_end[v]
@@ -385,7 +435,8 @@ def decode_words(log_probs: np.ndarray, graph: DecodingGraph, lm: LMArrays | Non
         raise ValueError("a bigram LM needs a graph compiled with tree=False (LM scores on entering words)")
     g = graph
     rows, ends, total = _decode(np.ascontiguousarray(scores), g.state_unit, g.state_pred, g.state_entry_word,
-                                g.state_sil, g.exit_state, g.exit_word, g.exit_pron, g.exit_sil, g.tree,
+                                g.state_sil, g.succ_ptr, g.succ, g.exit_ptr, g.exit_idx, g.entry_states,
+                                g.exit_word, g.exit_pron, g.tree,
                                 len(g.words), lm.start, lm.end, lm.unigram, lm.backoff, lm.ptr, lm.pred, lm.logp,
                                 lm.empty, lm.start_backoff, float(lm_scale), float(word_penalty),
                                 float(silence_penalty), float(beam))

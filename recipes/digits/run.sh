@@ -2,10 +2,12 @@
 # Free Spoken Digit recognition, leave one speaker out, in Kaldi-style stages.
 #
 #   bash run.sh [--fsdd DIR] [--stage N] [--stop-stage M] [--config conf/digits.yaml] [--nj 2]
-#               [--per-digit N] [--work-dir DIR] [--install-model false]
+#               [--per-digit N] [--synthetic true] [--work-dir DIR] [--install-model false]
 #
 #   --fsdd DIR          folder of {digit}_{speaker}_{n}.wav files (default: $ASR_SHARED_DATA/fsdd/recordings)
 #   --per-digit N       use only the first N recordings per speaker and digit (0: all; small N for a quick test)
+#   --synthetic B       add flite's four voices saying the digits (12 rate/pitch variants each, 8 kHz) to
+#                       every training set (never to a test set): more speakers for the phone models
 #   --work-dir DIR      where data/, exp/ and RESULTS.md go (default: this folder)
 #   --install-model B   stage 4 copies the all-speaker model into the package (asr/data/models/digits.pt)
 #
@@ -25,6 +27,7 @@ stop_stage=4
 config=$here/conf/digits.yaml
 nj=2
 per_digit=0
+synthetic=true
 work_dir=$here
 install_model=false
 . "$utils/parse_options.sh"
@@ -38,7 +41,12 @@ start=$(date +%s)
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   [ -d "$fsdd" ] || { echo "run.sh: --fsdd $fsdd: no such folder (expected {digit}_{speaker}_{n}.wav files)" >&2; exit 2; }
-  $cmd exp/log/prepare_data.log python3 "$here/local/prepare_data.py" "$fsdd" data --per-digit "$per_digit"
+  extra=()
+  if [ "$synthetic" = true ]; then
+    $cmd exp/log/synth_digits.log python3 "$here/local/synth_digits.py" data/local/synth
+    extra=(--extra "$PWD/data/local/synth")
+  fi
+  $cmd exp/log/prepare_data.log python3 "$here/local/prepare_data.py" "$fsdd" data --per-digit "$per_digit" "${extra[@]}"
   echo "stage 0: $(tail -n 2 exp/log/prepare_data.log | head -n 1)"
 fi
 
@@ -47,7 +55,7 @@ folds=$(cd data && ls -d fold_* 2>/dev/null | sed 's/^fold_//' || true)
 
 train() {  # data_dir exp_dir
   if [ -f "$2/model.pt" ]; then echo "  $2/model.pt exists, skipped"; return; fi
-  $cmd "$2/train.log" asr-train "$1" "$2" --config "$config" --dict data/lang/lexicon.txt --no-progress
+  $cmd "$2/train_stage.log" asr-train "$1" "$2" --config "$config" --dict data/lang/lexicon.txt --no-progress
 }
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then

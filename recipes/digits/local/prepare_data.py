@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Stage 0 of the digits recipe: Kaldi data dirs for leave-one-speaker-out folds and for all speakers.
 
-    python local/prepare_data.py FSDD_DIR DATA_DIR [--per-digit N]
+    python local/prepare_data.py FSDD_DIR DATA_DIR [--per-digit N] [--extra DIR]
 
 Writes DATA_DIR/all, DATA_DIR/fold_<spk>/{train,test} (train: every other speaker; test: <spk>) and
-DATA_DIR/lang/lexicon.txt (the ten digit words).
+DATA_DIR/lang/lexicon.txt (the ten digit words). ``--extra`` adds the recordings of another folder in
+the same layout (e.g. synthetic speakers) to every training set, never to a test set.
 """
 from __future__ import annotations
 
@@ -26,9 +27,11 @@ def main() -> int:
     p.add_argument("fsdd")
     p.add_argument("data")
     p.add_argument("--per-digit", type=int, default=0, help="keep the first N recordings per speaker and digit (0: all)")
+    p.add_argument("--extra", help="folder of more training recordings ({digit}_{speaker}_{n}.wav)")
     args = p.parse_args()
     try:
-        utts = read_fsdd(args.fsdd)
+        utts = read_fsdd(Path(args.fsdd).resolve())  # absolute paths in wav.scp: valid from any folder
+        extra = read_fsdd(Path(args.extra).resolve()) if args.extra else []
     except CorpusError as e:
         print(f"prepare_data: {e}", file=sys.stderr)
         return 2
@@ -45,13 +48,14 @@ def main() -> int:
               file=sys.stderr)
         return 2
     data = Path(args.data)
-    write_kaldi_dir(utts, data / "all")
+    write_kaldi_dir(utts + extra, data / "all")
     for spk in speakers:
-        write_kaldi_dir([u for u in utts if u.speaker != spk], data / f"fold_{spk}" / "train")
+        write_kaldi_dir([u for u in utts if u.speaker != spk] + extra, data / f"fold_{spk}" / "train")
         write_kaldi_dir([u for u in utts if u.speaker == spk], data / f"fold_{spk}" / "test")
     (data / "lang").mkdir(parents=True, exist_ok=True)
     shutil.copy(DICT, data / "lang" / "lexicon.txt")
-    print(f"{len(utts)} recordings, speakers {' '.join(speakers)}: folds written to {data}")
+    more = f" (+{len(extra)} extra training recordings)" if extra else ""
+    print(f"{len(utts)} recordings, speakers {' '.join(speakers)}{more}: folds written to {data}")
     return 0
 
 
