@@ -6,7 +6,7 @@ setup(
     description="Phone models learned from untimed transcripts: flat-start Viterbi training of a BiLSTM, "
                 "forced alignment and dictionary-constrained decoding",
     packages=find_packages(include=["asr", "asr.*"]),
-    package_data={"asr.data": ["*.map", "*.list", "*.txt", "*.pt", "examples/*"]},
+    package_data={"asr.data": ["*.map", "*.list", "*.txt", "*.dict", "models/*.pt", "examples/*"]},
     python_requires=">=3.10",
     install_requires=[
         "torch>=2.1", "torchaudio>=2.1", "numpy", "librosa>=0.10", "soundfile>=0.12", "jiwer>=3.0",
