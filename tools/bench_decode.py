@@ -9,8 +9,9 @@ vocabulary costs in accuracy. Targets: >= 200x real time (digits) and >= 20x (6,
     python tools/bench_decode.py                        # embedded digits model, 200 FSDD recordings
     python tools/bench_decode.py --model exp/all/model.pt --files 500
 
-The peer sees the same scores per phone (states merged by log-sum-exp, silence as its blank); it is
-a CTC decoder, so its word errors on a non-CTC model are shown only as a sanity check.
+The peer sees the same scores per phone (states merged by log-sum-exp, silence as its blank), with
+its usual settings (beam 50 hypotheses, score threshold 50); it is a CTC decoder, so its word errors
+on a non-CTC model are shown only as a sanity check.
 """
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def ours(lps, lexicon, units, beam):
     return time.perf_counter() - t, hyps, graph.num_states
 
 
-def peer(lps, lexicon, units, beam):
+def peer(lps, lexicon, units):
     """torchaudio.models.decoder.ctc_decoder (flashlight) on per-phone scores; None if not installed."""
     try:
         from torchaudio.models.decoder import ctc_decoder
@@ -71,7 +72,7 @@ def peer(lps, lexicon, units, beam):
         for w, prons in lexicon.prons.items():
             for p in prons:
                 f.write(f"{w} {' '.join(p)} |\n")
-    dec = ctc_decoder(lexicon=f.name, tokens=tokens, lm=None, beam_size=50, beam_threshold=beam,
+    dec = ctc_decoder(lexicon=f.name, tokens=tokens, lm=None, beam_size=50, beam_threshold=50.0,
                       blank_token="<sil>", sil_token="|", unk_word="<unk>", word_score=0.0, lm_weight=0.0)
     ems = []
     for lp in lps:
@@ -113,12 +114,12 @@ def main() -> None:
         sec, hyps, states = ours(lps, lex, model.units, args.beam)
         print(f"{name:<22} {'asr word decoder (beam ' + str(args.beam) + ')':<34} {states:>8} {sec:>8.3f} "
               f"{audio_s / sec:>12.0f} {error_rate(refs, hyps).rate:>7.2f}")
-        p = peer(lps, lex, model.units, args.beam)
+        p = peer(lps, lex, model.units)
         if p is None:
             print(f"{name:<22} {'peer: torchaudio ctc_decoder':<34} {'not installed (pip install flashlight-text)':>40}")
             continue
         psec, phyps = p
-        print(f"{name:<22} {'peer: torchaudio ctc_decoder (50)':<34} {'':>8} {psec:>8.3f} {audio_s / psec:>12.0f} "
+        print(f"{name:<22} {'peer: torchaudio ctc_decoder':<34} {'':>8} {psec:>8.3f} {audio_s / psec:>12.0f} "
               f"{error_rate(refs, phyps).rate:>7.2f}")
         print(f"{'':<22} {'ratio asr time / peer time':<34} {'':>8} {sec / psec:>8.2f}")
 
