@@ -93,3 +93,27 @@ def test_textgrid_round_trip(tmp_path, phones):
     merged = [s for s in back if s.label != "sil"]
     assert [(s.label, round(s.start, 2), round(s.end, 2)) for s in merged] == \
         [(s.label, round(s.start, 2), round(s.end, 2)) for s in segs if s.label != "sil"]
+
+
+@given(st.lists(st.tuples(words, st.integers(0, 5000), st.integers(1, 500), st.integers(-500, 500)),
+                min_size=1, max_size=20))
+def test_ctm_round_trip(rows):
+    from asr.io.writers import format_ctm, parse_ctm
+
+    segs = [Segment(w, s / 100, (s + d) / 100, sc / 4) for w, s, d, sc in rows]
+    text = format_ctm(AlignedUtterance("utt1", segs, [], 100.0))
+    back = parse_ctm(text)["utt1"]
+    assert [(b.label, round(b.start, 2), round(b.end, 2), round(b.score, 2)) for b in back] == \
+           [(x.label, round(x.start, 2), round(x.end, 2), round(x.score, 2)) for x in segs]
+
+
+@given(st.text(alphabet=string.printable, max_size=200))
+def test_ctm_garbage_gives_label_error_or_parses(text):
+    from asr.io.writers import parse_ctm
+
+    try:
+        parsed = parse_ctm(text, "x.ctm")
+    except LabelError as e:
+        assert str(e).startswith("x.ctm:") and "\n" not in str(e)
+    else:
+        assert all(s.end > s.start >= 0 for segs in parsed.values() for s in segs)

@@ -4,6 +4,7 @@ shows as empty intervals."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -53,6 +54,31 @@ def format_ctm(utt: AlignedUtterance, tier: str = "words") -> str:
     """CTM lines ``utt 1 start duration label score`` (Kaldi/NIST), seconds with 2 decimals."""
     segs = utt.words if tier == "words" else _speech(utt.phones)
     return "".join(f"{utt.utt_id} 1 {s.start:.2f} {s.duration:.2f} {s.label} {s.score:.2f}\n" for s in segs)
+
+
+def parse_ctm(text: str, path: str = "<ctm>") -> dict[str, list[Segment]]:
+    """CTM lines ``utt channel start duration label [score]`` -> timed segments per utterance.
+
+    Raises :class:`~asr.io.timit_labels.LabelError` naming the file and line for malformed input.
+    """
+    from .timit_labels import LabelError
+
+    out: dict[str, list[Segment]] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        parts = line.split()
+        if not parts or parts[0].startswith(";;"):
+            continue
+        if len(parts) not in (5, 6):
+            raise LabelError(f"{path}:{n}: expected 'utt channel start duration label [score]', got {line.strip()!r}")
+        try:
+            start, dur = float(parts[2]), float(parts[3])
+            score = float(parts[5]) if len(parts) == 6 else 0.0
+        except ValueError:
+            raise LabelError(f"{path}:{n}: start, duration and score must be numbers, got {line.strip()!r}") from None
+        if not (start >= 0 and dur > 0) or not all(map(math.isfinite, (start, dur, score))):
+            raise LabelError(f"{path}:{n}: start must be >= 0 and duration > 0, got {line.strip()!r}")
+        out.setdefault(parts[0], []).append(Segment(parts[4], start, round(start + dur, 6), score))
+    return out
 
 
 def write_ctm(path: Path, utt: AlignedUtterance) -> None:
