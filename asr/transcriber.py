@@ -112,10 +112,9 @@ class Transcriber:
             lexicon = self.lexicon or self.model.lexicon()
             if lexicon is None:
                 raise ValueError("the model file keeps no dictionary: give one (--dict) or decode phones")
-            self.graph = compile_graph(lexicon, self.model.units)  # a prefix tree, unless the LM has bigrams
-            self.lm_arrays = lm_arrays(self.lm, self.graph.words)
-            if self.lm_arrays.has_bigrams:
-                self.graph = compile_graph(lexicon, self.model.units, tree=False)
+            self.lm_arrays = lm_arrays(self.lm, tuple(sorted(lexicon.prons)))  # the graph's word order
+            # a prefix tree, unless the LM has bigrams (then LM scores apply on entering each word)
+            self.graph = compile_graph(lexicon, self.model.units, tree=not self.lm_arrays.has_bigrams)
         else:
             big = self.model.phone_bigram()
             P = len(self.model.units.phones)
