@@ -272,12 +272,11 @@ def viterbi_align(log_probs: torch.Tensor | np.ndarray, targets: list[list[int]]
                          f"need at least as many frames, audio has {t_lens[b]}")
     out: list[Alignment] = [Alignment(np.zeros(0, np.int32), np.zeros(0, np.int64), float("-inf"), e)
                             for e in errors]
-    for b in range(B):
-        if errors[b] is None and t_lens[b] * n_lens[b] > max_cells:
-            out[b] = viterbi_align_banded(lp[b, :t_lens[b]].detach().float().cpu().numpy(), tgt[b, :n_lens[b]],
-                                          opt[b, :n_lens[b]], max_bytes=max_cells)
-            errors[b] = "done"
-    ok = np.array([e is None for e in errors])
+    long = [b for b in range(B) if errors[b] is None and t_lens[b] * n_lens[b] > max_cells]
+    for b in long:
+        out[b] = viterbi_align_banded(lp[b, :t_lens[b]].detach().float().cpu().numpy(), tgt[b, :n_lens[b]],
+                                      opt[b, :n_lens[b]], max_bytes=max_cells)
+    ok = np.array([e is None and b not in long for b, e in enumerate(errors)])
     if not ok.any():
         return out
     idx = np.flatnonzero(ok)

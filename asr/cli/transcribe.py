@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         pool, results = None, map(transcriber.transcribe, utts)
     collected: list[str] = []
-    n_ok = audio_s = 0.0
+    n_ok, audio_s = 0, 0.0
     n_failed = len(failures)
     try:
         for tr in tqdm(results, total=len(utts), desc="transcribe", disable=args.no_progress or len(utts) < 2,
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     wall = time.time() - t0
     if n_ok + n_failed + done_before > 1:
-        print(f"transcribed {int(n_ok)}, failed {n_failed}, already done {done_before}; {audio_s:.1f} s of audio "
+        print(f"transcribed {n_ok}, failed {n_failed}, already done {done_before}; {audio_s:.1f} s of audio "
               f"in {wall:.1f} s ({audio_s / max(wall, 1e-9):.1f}x real time)", file=sys.stderr)
     return 1 if n_failed else 0
 

@@ -35,8 +35,8 @@ class DecodingGraph:
     State 0 is the leading silence. Every other state ``j`` emits ``state_unit[j]`` and is entered
     from ``state_pred[j] < j`` (or, where that is -1, from the word loop: the word
     ``state_entry_word[j]``, or any word in a prefix tree). ``state_sil[j]`` marks the silence after
-    a word. Exits ``e``: leaving state ``exit_state[e]`` ends word ``exit_word[e]`` spelled
-    ``prons[exit_pron[e]]``.
+    a word. Exits ``e``: leaving state ``exit_state[e]`` (a word's last phone state or its silence)
+    ends word ``exit_word[e]`` spelled ``prons[exit_pron[e]]``.
     """
 
     words: tuple[str, ...]
@@ -48,7 +48,6 @@ class DecodingGraph:
     exit_state: np.ndarray
     exit_word: np.ndarray
     exit_pron: np.ndarray
-    exit_sil: np.ndarray
     units: UnitSet
     tree: bool
 
@@ -60,17 +59,17 @@ class DecodingGraph:
         # what the search walks: successors of each state, exits of each state, the states words start in
         J = len(self.state_unit)
         has_pred = self.state_pred >= 0
-        order = np.argsort(self.state_pred[has_pred], kind="stable")
+        self.succ_ptr, order = _csr(self.state_pred[has_pred], J)
         self.succ = np.flatnonzero(has_pred)[order].astype(np.int32)
-        self.succ_ptr = np.zeros(J + 1, np.int32)
-        np.add.at(self.succ_ptr, self.state_pred[has_pred] + 1, 1)
-        self.succ_ptr = np.cumsum(self.succ_ptr).astype(np.int32)
-        order = np.argsort(self.exit_state, kind="stable")
-        self.exit_idx = order.astype(np.int32)
-        self.exit_ptr = np.zeros(J + 1, np.int32)
-        np.add.at(self.exit_ptr, self.exit_state + 1, 1)
-        self.exit_ptr = np.cumsum(self.exit_ptr).astype(np.int32)
+        self.exit_ptr, self.exit_idx = _csr(self.exit_state, J)
         self.entry_states = np.flatnonzero(~has_pred)[1:].astype(np.int32)  # state 0 is the leading silence
+
+
+def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group item indices by key in 0..n-1: items of key k are ``order[ptr[k]:ptr[k + 1]]``."""
+    ptr = np.zeros(n + 1, np.int32)
+    np.add.at(ptr, keys + 1, 1)
+    return np.cumsum(ptr).astype(np.int32), np.argsort(keys, kind="stable").astype(np.int32)
 
 
 def compile_graph(lexicon: Lexicon, units: UnitSet, words: list[str] | None = None,
@@ -128,13 +127,13 @@ def compile_graph(lexicon: Lexicon, units: UnitSet, words: list[str] | None = No
     sil_of = {n: 1 + n_nodes * S + i for i, n in enumerate(end_nodes)}
     for n, j in sil_of.items():
         unit[j], pred[j], is_sil[j] = sil, first[n] + S - 1, True
-    ex_state, ex_word, ex_pron, ex_sil = [], [], [], []
+    ex_state, ex_word, ex_pron = [], [], []
     for n, wi, k in ends:
-        for j, after_sil in ((first[n] + S - 1, False), (sil_of[n], True)):
-            ex_state.append(j), ex_word.append(wi), ex_pron.append(k), ex_sil.append(after_sil)
+        for j in (first[n] + S - 1, sil_of[n]):
+            ex_state.append(j), ex_word.append(wi), ex_pron.append(k)
     i32 = np.int32
     return DecodingGraph(tuple(vocab), prons, unit, pred, entry_word, is_sil, np.asarray(ex_state, i32),
-                         np.asarray(ex_word, i32), np.asarray(ex_pron, i32), np.asarray(ex_sil, np.bool_), units, tree)
+                         np.asarray(ex_word, i32), np.asarray(ex_pron, i32), units, tree)
 
 
 @dataclass
